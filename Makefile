@@ -1,0 +1,59 @@
+# Two commands for a new user: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HTMX_VERSION := 2.0.11
+export FLASK_APP := wsgi.py
+
+.PHONY: run test install install-test vendor translations db demo browser-deps clean
+
+run: install vendor translations db demo  ## install, migrate, seed the demo and serve on :5000
+	@echo
+	@echo "Kiểm Tra chạy tại http://127.0.0.1:5000"
+	@echo "Tài khoản demo (mật khẩu demo12345): admin, leader, inspector, inspector2, unithead, unithead2"
+	@echo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install-test vendor translations browser-deps  ## install what tests need and run the whole suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+# htmx is not committed: unpack the pinned release from the npm package.
+vendor: app/static/vendor/htmx.min.js
+app/static/vendor/htmx.min.js:
+	@mkdir -p app/static/vendor
+	@if command -v npm >/dev/null 2>&1; then \
+		tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null && \
+		tar xzf htmx.org-$(HTMX_VERSION).tgz package/dist/htmx.min.js && \
+		cp package/dist/htmx.min.js $(CURDIR)/app/static/vendor/htmx.min.js && rm -rf $$tmp; \
+	else echo "npm not found: htmx will load from the pinned CDN address"; fi
+
+translations:
+	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+
+db:
+	$(BIN)/flask db upgrade
+
+demo:
+	$(BIN)/flask seed-demo
+
+# Browser tests use Debian's chromium; fonts-liberation2 has the Vietnamese glyphs.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/liberation2 ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y -q chromium fonts-liberation2 >/dev/null || \
+			(apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-liberation2 >/dev/null); \
+		else echo "chromium missing and not root: browser tests will be skipped"; fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) app/static/vendor *.egg-info

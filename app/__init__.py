@@ -1,0 +1,112 @@
+"""Kiểm Tra: the application factory."""
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app.config import config_from_env
+from app.extensions import babel, csrf, db, login_manager, migrate
+from app.models.base import render_migration_item, utcnow
+
+
+def create_app(config_class=None, **overrides) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, config_class or config_from_env(), overrides)
+    init_extensions(app)
+    register_blueprints(app)
+
+    from app import cli, errors, formatting
+
+    errors.init_app(app)
+    formatting.init_app(app)
+    cli.init_app(app)
+    init_templates(app)
+    return app
+
+
+def configure(app: Flask, config_class, overrides: dict) -> None:
+    app.config.from_object(config_class)
+    if not app.config.get("TESTING"):
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_SQLALCHEMY_DATABASE_URI, …
+        if os.environ.get("DATABASE_URL"):
+            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    app.config.update(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config_class.init_app(app)
+
+
+def normalise_database_url(url: str) -> str:
+    """Hosting platforms hand out postgres:// URLs; we talk to PostgreSQL through psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+    migrate.init_app(
+        app, db, directory=str(Path(app.root_path).parent / "migrations"), render_item=render_migration_item
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from app import auth  # noqa: F401  (registers the user loader)
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    return session.get("locale") or "vi"
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.main import bp as main_bp
+    from app.units import bp as units_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(units_bp, url_prefix="/units")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def init_templates(app: Flask) -> None:
+    htmx_local = (Path(app.static_folder) / "vendor" / "htmx.min.js").exists()
+
+    @app.context_processor
+    def layout_context():
+        from app.main.navigation import navigation_for
+
+        return {
+            "htmx_local": htmx_local,
+            "current_locale": str(get_locale()),
+            "now": utcnow(),
+            "navigation": navigation_for(current_user, request.endpoint),
+        }
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

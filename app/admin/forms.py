@@ -1,0 +1,72 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from app.forms import Form
+from app.models import Role
+from app.units.forms import coerce_id, unit_choices
+
+LOCALE_CHOICES = [("vi", "Tiếng Việt"), ("en", "English")]
+
+
+class UserForm(Form):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)],
+                           render_kw={"autocapitalize": "none", "autocomplete": "off"})
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    title = StringField(_l("Position"), validators=[Optional(), Length(max=120)],
+                        description=_l("As printed under a signature, e.g. Chuyên viên, Phó Giám đốc."))
+    email = StringField(_l("Email"), validators=[Optional(), Email(), Length(max=255)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    unit_id = SelectField(_l("Unit"), coerce=coerce_id,
+                          description=_l("Required for the head of an inspected unit."))
+    locale = SelectField(_l("Language"), choices=LOCALE_CHOICES)
+    active = BooleanField(_l("Active (may log in)"), default=True)
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [(role.value, role.label) for role in Role]
+        self.unit_id.choices = unit_choices(_l("— no unit —"))
+
+
+class NewUserForm(UserForm):
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(max=128)],
+                             render_kw={"autocomplete": "new-password"})
+
+
+class ResetPasswordForm(Form):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=128)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})
+    submit = SubmitField(_l("Set password"))
+
+
+class IssuingBodyForm(Form):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)],
+                       description=_l("As printed in a document header, e.g. Ban Chỉ đạo cải cách hành chính tỉnh."))
+    abbreviation = StringField(_l("Abbreviation in document symbols"), validators=[DataRequired(), Length(max=32)],
+                               description=_l("The part after the dash, e.g. BCĐ in 12/QĐ-BCĐ."))
+    superior_name = StringField(_l("Governing body"), validators=[Optional(), Length(max=255)],
+                                description=_l("Printed above the name, e.g. UBND TỈNH KON TUM."))
+    place_name = StringField(_l("Place name"), validators=[DataRequired(), Length(max=100)],
+                             description=_l("For the date line, e.g. Kon Tum, ngày … tháng … năm …"))
+    signer_title = StringField(_l("Signer's title"), validators=[Optional(), Length(max=100)])
+    signer_name = StringField(_l("Signer's name"), validators=[Optional(), Length(max=100)])
+    active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class AuditFilterForm(Form):
+    """GET filters of the audit log: no CSRF needed, nothing changes."""
+
+    class Meta:
+        csrf = False
+
+    entity = SelectField(_l("Record"), validators=[Optional()])
+    action = SelectField(_l("Action"), validators=[Optional()])
+    user_id = SelectField(_l("User"), coerce=coerce_id, validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])

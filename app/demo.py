@@ -1,0 +1,88 @@
+"""Demo data for `flask seed-demo`: the units of the Kon Tum directive, issuing bodies and accounts.
+
+Idempotent: existing rows (matched by code or username) are left as they are.
+"""
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import IssuingBody, Role, Unit, UnitKind, User
+from app.services import accounts
+
+DEMO_PASSWORD = "demo12345"
+
+PROVINCE = ("UBND-KT", "UBND tỉnh Kon Tum", UnitKind.PROVINCE)
+
+# (code, name, kind, parent code); parents come before their children.
+UNITS = [
+    ("VP-UBND", "Văn phòng UBND tỉnh", UnitKind.DEPARTMENT, "UBND-KT"),
+    ("SNV", "Sở Nội vụ", UnitKind.DEPARTMENT, "UBND-KT"),
+    ("STC", "Sở Tài chính", UnitKind.DEPARTMENT, "UBND-KT"),
+    ("SKHDT", "Sở Kế hoạch và Đầu tư", UnitKind.DEPARTMENT, "UBND-KT"),
+    ("STP", "Sở Tư pháp", UnitKind.DEPARTMENT, "UBND-KT"),
+    ("STTTT", "Sở Thông tin và Truyền thông", UnitKind.DEPARTMENT, "UBND-KT"),
+    ("CT-KT", "Cục Thuế tỉnh Kon Tum", UnitKind.VERTICAL_AGENCY, "UBND-KT"),
+    ("CCT-KTKR", "Chi cục Thuế khu vực Kon Tum – Kon Rẫy", UnitKind.VERTICAL_AGENCY, "CT-KT"),
+    ("CCT-DHDT", "Chi cục Thuế khu vực Đắk Hà – Đắk Tô – Tu Mơ Rông", UnitKind.VERTICAL_AGENCY, "CT-KT"),
+    ("CCT-NHDG", "Chi cục Thuế khu vực Ngọc Hồi – Đắk Glei", UnitKind.VERTICAL_AGENCY, "CT-KT"),
+    ("CCT-STIH", "Chi cục Thuế khu vực Sa Thầy – Ia H'Drai", UnitKind.VERTICAL_AGENCY, "CT-KT"),
+    ("CCT-KP", "Chi cục Thuế huyện Kon Plông", UnitKind.VERTICAL_AGENCY, "CT-KT"),
+    ("TTPVHCC", "Trung tâm Phục vụ hành chính công tỉnh", UnitKind.SERVICE_CENTER, "UBND-KT"),
+    ("DPTTH", "Đài Phát thanh và Truyền hình tỉnh", UnitKind.PRESS, "UBND-KT"),
+    ("BAO-KT", "Báo Kon Tum", UnitKind.PRESS, "UBND-KT"),
+    ("CTTDT", "Cổng Thông tin điện tử tỉnh", UnitKind.PUBLIC_SERVICE, "VP-UBND"),
+    ("TP-KT", "UBND thành phố Kon Tum", UnitKind.DISTRICT, "UBND-KT"),
+    ("H-DAKGLEI", "UBND huyện Đắk Glei", UnitKind.DISTRICT, "UBND-KT"),
+    ("H-NGOCHOI", "UBND huyện Ngọc Hồi", UnitKind.DISTRICT, "UBND-KT"),
+    ("H-DAKTO", "UBND huyện Đắk Tô", UnitKind.DISTRICT, "UBND-KT"),
+    ("H-KONPLONG", "UBND huyện Kon Plông", UnitKind.DISTRICT, "UBND-KT"),
+    ("H-KONRAY", "UBND huyện Kon Rẫy", UnitKind.DISTRICT, "UBND-KT"),
+    ("H-DAKHA", "UBND huyện Đắk Hà", UnitKind.DISTRICT, "UBND-KT"),
+    ("H-SATHAY", "UBND huyện Sa Thầy", UnitKind.DISTRICT, "UBND-KT"),
+    ("H-TUMORONG", "UBND huyện Tu Mơ Rông", UnitKind.DISTRICT, "UBND-KT"),
+    ("H-IAHDRAI", "UBND huyện Ia H'Drai", UnitKind.DISTRICT, "UBND-KT"),
+]
+
+ISSUING_BODIES = [
+    dict(code="BCD-CCHC", name="Ban Chỉ đạo cải cách hành chính tỉnh Kon Tum", abbreviation="BCĐ",
+         superior_name="UBND TỈNH KON TUM", place_name="Kon Tum", signer_title="TRƯỞNG BAN"),
+    dict(code="UBND-KT", name="Ủy ban nhân dân tỉnh Kon Tum", abbreviation="UBND",
+         superior_name="", place_name="Kon Tum", signer_title="CHỦ TỊCH"),
+    dict(code="SNV", name="Sở Nội vụ", abbreviation="SNV", superior_name="UBND TỈNH KON TUM",
+         place_name="Kon Tum", signer_title="GIÁM ĐỐC"),
+]
+
+# (username, full name, title, role, unit code)
+USERS = [
+    ("admin", "Quản trị hệ thống", "Chuyên viên", Role.ADMIN, "SNV"),
+    ("leader", "Nguyễn Văn Lãnh", "Phó Giám đốc Sở Nội vụ", Role.LEADER, "SNV"),
+    ("inspector", "Trần Thị Kiểm", "Chuyên viên Phòng CCHC", Role.INSPECTOR, "SNV"),
+    ("inspector2", "Lê Văn Tra", "Chuyên viên Phòng CCHC", Role.INSPECTOR, "SNV"),
+    ("unithead", "Phạm Văn Hà", "Chủ tịch UBND huyện Đắk Hà", Role.UNIT_HEAD, "H-DAKHA"),
+    ("unithead2", "Hoàng Thị Pháp", "Giám đốc Sở Tư pháp", Role.UNIT_HEAD, "STP"),
+]
+
+
+def seed_demo() -> dict[str, int]:
+    """Load the demo rows that are missing; returns how many of each were added."""
+    added = {"units": 0, "issuing_bodies": 0, "users": 0}
+    units = {u.code: u for u in db.session.scalars(sa.select(Unit))}
+    for code, name, kind, parent in [(*PROVINCE, None), *UNITS]:
+        if code not in units:
+            units[code] = Unit(code=code, name=name, kind=kind, active=True,
+                               parent=units[parent] if parent else None)
+            db.session.add(units[code])
+            added["units"] += 1
+    existing_bodies = set(db.session.scalars(sa.select(IssuingBody.code)))
+    for body in ISSUING_BODIES:
+        if body["code"] not in existing_bodies:
+            db.session.add(IssuingBody(**body))
+            added["issuing_bodies"] += 1
+    db.session.commit()
+
+    existing_users = set(db.session.scalars(sa.select(User.username)))
+    for username, full_name, title, role, unit_code in USERS:
+        if username not in existing_users:
+            accounts.create_user(None, DEMO_PASSWORD, username=username, full_name=full_name, title=title,
+                                 role=role, unit_id=units[unit_code].id)
+            added["users"] += 1
+    return added

@@ -1,0 +1,47 @@
+"""Error pages in the user's language, as a full page or an htmx fragment."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import db
+from app.htmx import render
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    403: (_l("Access denied"), _l("You do not have permission to see this page or do this action.")),
+    404: (_l("Not found"), _l("The page or record you asked for does not exist or is not visible to you.")),
+    405: (_l("Not allowed"), _l("This action cannot be done this way.")),
+    413: (_l("File too large"), _l("The file you sent is larger than allowed. Choose a smaller file.")),
+    422: (_l("Invalid data"), _l("Some of the data you sent is not valid. Please check and try again.")),
+    500: (_l("Server error"), _l("Something went wrong on our side. Your saved work is safe; please try again.")),
+}
+CSRF_MESSAGE = _l("Your session has expired or the form is out of date. Reload the page and try again.")
+
+
+def render_error(code: int, message=None):
+    title, default_message = MESSAGES.get(code, MESSAGES[500])
+    return render(
+        "errors/error.html",
+        "errors/_error.html",
+        status=code,
+        code=code,
+        title=title,
+        message=message or default_message,
+    )
+
+
+def init_app(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code not in MESSAGES:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error):
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,36 @@
+"""One place that decides between a full page and a fragment, and the htmx response headers."""
+import json
+
+from flask import make_response, render_template, request, session
+
+
+def is_htmx() -> bool:
+    """A fragment request: htmx, but not boosted navigation and not a history restore."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Boosted") != "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render(template: str, fragment: str | None = None, status: int = 200, **context):
+    """Render `fragment` for htmx requests, the page `template` (which includes the fragment) otherwise."""
+    as_fragment = bool(fragment) and is_htmx()
+    body = render_template(fragment if as_fragment else template, **context)
+    if as_fragment and session.get("_flashes"):
+        # Flashed messages ride along as an out-of-band swap of the page's flash area.
+        body += render_template("_partials/flash.html", oob=True)
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def hx_redirect(response, url: str):
+    """A full navigation that htmx performs itself (it cannot see headers of a 3xx)."""
+    response.headers["HX-Redirect"] = url
+    return response
+
+
+def hx_trigger(response, event: str, detail=None):
+    response.headers["HX-Trigger"] = json.dumps({event: detail}) if detail is not None else event
+    return response

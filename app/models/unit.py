@@ -1,0 +1,89 @@
+"""The unit registry (cơ quan, đơn vị, địa phương) and the bodies that issue documents."""
+import enum
+from datetime import date
+from typing import Optional
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import TimestampMixin, enum_column
+
+
+class UnitKind(enum.StrEnum):
+    PROVINCE = "province"
+    DEPARTMENT = "department"
+    VERTICAL_AGENCY = "vertical_agency"
+    SERVICE_CENTER = "service_center"
+    PUBLIC_SERVICE = "public_service"
+    PRESS = "press"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+    STEERING_COMMITTEE = "steering_committee"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(UNIT_KIND_LABELS[self])
+
+
+UNIT_KIND_LABELS = {
+    UnitKind.PROVINCE: _l("Provincial People's Committee"),
+    UnitKind.DEPARTMENT: _l("Department or agency"),
+    UnitKind.VERTICAL_AGENCY: _l("Vertical-line agency"),
+    UnitKind.SERVICE_CENTER: _l("Public administrative service centre"),
+    UnitKind.PUBLIC_SERVICE: _l("Public service unit"),
+    UnitKind.PRESS: _l("Press agency"),
+    UnitKind.DISTRICT: _l("District People's Committee (before 2025)"),
+    UnitKind.COMMUNE: _l("Commune People's Committee"),
+    UnitKind.STEERING_COMMITTEE: _l("Steering committee"),
+    UnitKind.OTHER: _l("Other"),
+}
+
+
+class Unit(TimestampMixin, db.Model):
+    """A node of the unit tree. Never deleted once it has history; succeeded units keep their rows."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind, name="unit_kind"))
+    parent_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    valid_from: Mapped[Optional[date]]
+    valid_to: Mapped[Optional[date]]
+    successor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+
+    parent: Mapped[Optional["Unit"]] = relationship(
+        remote_side=[id], foreign_keys=[parent_id], back_populates="children"
+    )
+    children: Mapped[list["Unit"]] = relationship(
+        foreign_keys=[parent_id], back_populates="parent", order_by="Unit.name"
+    )
+    successor: Mapped[Optional["Unit"]] = relationship(remote_side=[id], foreign_keys=[successor_id])
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+
+class IssuingBody(TimestampMixin, db.Model):
+    """Who issues and signs decisions and notices: data, since bodies and place names change."""
+
+    __tablename__ = "issuing_body"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    # The short form used in document symbols, e.g. "BCĐ" in 12/QĐ-BCĐ.
+    abbreviation: Mapped[str] = mapped_column(sa.String(32))
+    # The governing body printed above the name in a document header, e.g. "UBND TỈNH KON TUM".
+    superior_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    # Place name of the date line: "Kon Tum, ngày … tháng … năm …".
+    place_name: Mapped[str] = mapped_column(sa.String(100))
+    signer_title: Mapped[str] = mapped_column(sa.String(100), default="")
+    signer_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __repr__(self) -> str:
+        return f"<IssuingBody {self.code}>"

@@ -1,0 +1,270 @@
+"""The unit registry: create, edit, move, deactivate, succession and file import."""
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from openpyxl import load_workbook
+
+from app.extensions import db
+from app.models import Role, Unit, UnitKind, User
+from app.services import audit
+from app.services.errors import ImportFailed, ValidationFailed
+
+UNIT_FIELDS = ("code", "name", "kind", "parent_id", "active", "valid_from", "valid_to", "successor_id")
+
+
+def label(unit: Unit) -> str:
+    return f"{unit.code} — {unit.name}"
+
+
+def units_visible_to(user: User) -> sa.Select:
+    """Units a user may read: all for staff roles, the own unit and its sub-units for a unit head."""
+    query = sa.select(Unit)
+    if user.role != Role.UNIT_HEAD:
+        return query
+    tree = sa.select(Unit.id).where(Unit.id == user.unit_id).cte("visible", recursive=True)
+    tree = tree.union_all(sa.select(Unit.id).where(Unit.parent_id == tree.c.id))
+    return query.where(Unit.id.in_(sa.select(tree.c.id)))
+
+
+def descendant_ids(unit: Unit) -> set[int]:
+    tree = sa.select(Unit.id).where(Unit.parent_id == unit.id).cte("below", recursive=True)
+    tree = tree.union_all(sa.select(Unit.id).where(Unit.parent_id == tree.c.id))
+    return set(db.session.scalars(sa.select(tree.c.id)))
+
+
+def _validate(unit: Unit) -> None:
+    unit.code = unit.code.strip().upper()
+    unit.name = unit.name.strip()
+    clash = db.session.scalar(sa.select(Unit.id).where(Unit.code == unit.code, Unit.id != (unit.id or 0)))
+    if clash:
+        raise ValidationFailed("code", _("Another unit already has this code."))
+    if unit.parent_id is not None:
+        if unit.id is not None and (unit.parent_id == unit.id or unit.parent_id in descendant_ids(unit)):
+            raise ValidationFailed("parent_id", _("A unit cannot be placed under itself or its own sub-unit."))
+    if unit.valid_from and unit.valid_to and unit.valid_to < unit.valid_from:
+        raise ValidationFailed("valid_to", _("The end date is before the start date."))
+
+
+def _save(actor: User, unit: Unit, action: str, before: dict) -> Unit:
+    try:
+        _validate(unit)
+    except ValidationFailed:
+        db.session.rollback()
+        raise
+    db.session.add(unit)
+    changes = audit.diff(before, audit.snapshot(unit, UNIT_FIELDS))
+    if changes or action == "create":
+        audit.record(actor, action, unit, label(unit), changes)
+    db.session.commit()
+    return unit
+
+
+def create_unit(actor: User, **fields) -> Unit:
+    return _save(actor, Unit(active=True, **fields), "create", {})
+
+
+def update_unit(actor: User, unit: Unit, **fields) -> Unit:
+    before = audit.snapshot(unit, UNIT_FIELDS)
+    for name, value in fields.items():
+        setattr(unit, name, value)
+    return _save(actor, unit, "update", before)
+
+
+def move_unit(actor: User, unit: Unit, parent: Unit | None) -> Unit:
+    before = audit.snapshot(unit, UNIT_FIELDS)
+    unit.parent_id = parent.id if parent else None
+    return _save(actor, unit, "move", before)
+
+
+def set_unit_active(actor: User, unit: Unit, active: bool) -> Unit:
+    before = audit.snapshot(unit, UNIT_FIELDS)
+    unit.active = active
+    return _save(actor, unit, "activate" if active else "deactivate", before)
+
+
+def has_history(unit: Unit) -> bool:
+    """A unit with sub-units, users, a successor role or past audit events (beyond its creation) stays."""
+    checks = [
+        sa.select(Unit.id).where(sa.or_(Unit.parent_id == unit.id, Unit.successor_id == unit.id)),
+        sa.select(User.id).where(User.unit_id == unit.id),
+    ]
+    return unit.successor_id is not None or any(db.session.scalar(q.limit(1)) for q in checks)
+
+
+def delete_unit(actor: User, unit: Unit) -> None:
+    if has_history(unit):
+        raise ValidationFailed(None, _("This unit has history (sub-units, users or succession); deactivate it instead."))
+    audit.record(actor, "delete", unit, label(unit), audit.diff(audit.snapshot(unit, UNIT_FIELDS), {}))
+    db.session.delete(unit)
+    db.session.commit()
+
+
+def succeed_unit(actor: User, unit: Unit, successor: Unit, on_date: date) -> Unit:
+    """Mark `unit` as taken over by `successor` from `on_date` (merger, split or renaming).
+
+    The unit keeps its rows and history; it becomes inactive and its validity ends the day before.
+    For a split, the successor is the unit that takes over the old unit's obligations.
+    """
+    if successor.id == unit.id:
+        raise ValidationFailed("successor_id", _("A unit cannot succeed itself."))
+    if not successor.active:
+        raise ValidationFailed("successor_id", _("The successor must be an active unit."))
+    if unit.successor_id is not None:
+        raise ValidationFailed("successor_id", _("This unit already has a successor."))
+    if unit.valid_from and on_date <= unit.valid_from:
+        raise ValidationFailed("on_date", _("The date must be after the unit's start date."))
+    before = audit.snapshot(unit, UNIT_FIELDS)
+    unit.successor_id = successor.id
+    unit.valid_to = on_date - timedelta(days=1)
+    unit.active = False
+    return _save(actor, unit, "succeed", before)
+
+
+# --- import ------------------------------------------------------------------------------------
+
+HEADERS = {
+    "code": ("code", "mã", "mã đơn vị"),
+    "name": ("name", "tên", "tên đơn vị"),
+    "kind": ("kind", "loại", "loại đơn vị"),
+    "parent_code": ("parent_code", "parent", "mã đơn vị cấp trên", "mã cấp trên", "cấp trên"),
+}
+
+
+@dataclass
+class ImportRow:
+    number: int  # the row number the user sees in the spreadsheet, header = 1
+    values: dict
+
+
+def read_unit_file(filename: str, data: bytes) -> list[ImportRow]:
+    """Rows of a .csv (UTF-8, comma or semicolon) or .xlsx file, keyed by our column names."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        except Exception:  # openpyxl raises many kinds for a damaged file
+            raise ImportFailed([_("The file is not a readable Excel (.xlsx) workbook.")])
+        raw_rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    elif name.endswith(".csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportFailed([_("The CSV file must be saved as UTF-8.")])
+        dialect = csv.excel
+        try:
+            dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        except csv.Error:
+            pass
+        raw_rows = list(csv.reader(io.StringIO(text), dialect))
+    else:
+        raise ImportFailed([_("Choose a .xlsx or .csv file.")])
+
+    if not raw_rows:
+        raise ImportFailed([_("The file is empty.")])
+    columns = {}
+    for index, header in enumerate(raw_rows[0]):
+        key = header.strip().lower()
+        for field, names in HEADERS.items():
+            if key in names:
+                columns[field] = index
+    missing = [f for f in ("code", "name", "kind") if f not in columns]
+    if missing:
+        raise ImportFailed(
+            [_("Row 1: missing column(s) %(columns)s.", columns=", ".join(HEADERS[f][1] for f in missing))]
+        )
+    rows = []
+    for number, raw in enumerate(raw_rows[1:], start=2):
+        values = {f: (raw[i].strip() if i < len(raw) else "") for f, i in columns.items()}
+        if any(values.values()):
+            rows.append(ImportRow(number, values))
+    return rows
+
+
+def _kind_lookup() -> dict[str, UnitKind]:
+    lookup = {kind.value: kind for kind in UnitKind}
+    for locale in ("vi", "en"):
+        with force_locale(locale):
+            lookup.update({kind.label.lower(): kind for kind in UnitKind})
+    return lookup
+
+
+def import_units(actor: User, rows: list[ImportRow]) -> tuple[int, int]:
+    """Create or update units by code. All rows are checked first; any problem imports nothing.
+
+    A parent may be an existing unit or another row of the same file. Returns (created, updated).
+    """
+    kinds = _kind_lookup()
+    existing = {u.code: u for u in db.session.scalars(sa.select(Unit))}
+    file_codes: dict[str, int] = {}
+    errors = []
+
+    def problem(row, message):
+        errors.append(_("Row %(row)d: %(message)s", row=row.number, message=message))
+
+    for row in rows:
+        v = row.values
+        code = v["code"].upper()
+        if not code:
+            problem(row, _("the code is empty."))
+        elif len(code) > 32:
+            problem(row, _("the code is longer than 32 characters."))
+        elif code in file_codes:
+            problem(row, _("code %(code)s already appears on row %(other)d.", code=code, other=file_codes[code]))
+        else:
+            file_codes[code] = row.number
+        if not v["name"]:
+            problem(row, _("the name is empty."))
+        elif len(v["name"]) > 255:
+            problem(row, _("the name is longer than 255 characters."))
+        if v["kind"].lower() not in kinds:
+            problem(row, _("unknown kind \"%(kind)s\".", kind=v["kind"]))
+    for row in rows:
+        parent = row.values.get("parent_code", "").upper()
+        if parent and parent not in existing and parent not in file_codes:
+            problem(row, _("parent unit %(code)s does not exist.", code=parent))
+        if parent and parent == row.values["code"].upper():
+            problem(row, _("a unit cannot be its own parent."))
+    if not rows:
+        errors.append(_("The file has no data rows."))
+    if errors:
+        raise ImportFailed(errors)
+
+    created = updated = 0
+    units = dict(existing)
+    for row in rows:  # first pass: every unit exists, so parents can refer to later rows
+        v = row.values
+        code = v["code"].upper()
+        unit = units.get(code)
+        fields = {"name": v["name"], "kind": kinds[v["kind"].lower()]}
+        if unit is None:
+            unit = units[code] = Unit(code=code, active=True, **fields)
+            db.session.add(unit)
+            row.values["_before"] = {}
+            created += 1
+        else:
+            row.values["_before"] = audit.snapshot(unit, UNIT_FIELDS)
+            unit.name, unit.kind = fields["name"], fields["kind"]
+            updated += 1
+    db.session.flush()
+    for row in rows:
+        unit = units[row.values["code"].upper()]
+        parent_code = row.values.get("parent_code", "").upper()
+        unit.parent_id = units[parent_code].id if parent_code else None
+    db.session.flush()
+    for row in rows:
+        unit = units[row.values["code"].upper()]
+        if unit.parent_id and unit.parent_id in descendant_ids(unit) | {unit.id}:
+            db.session.rollback()
+            raise ImportFailed([_("Row %(row)d: %(message)s", row=row.number,
+                                  message=_("a unit cannot be placed under its own sub-unit."))])
+        before = row.values["_before"]
+        changes = audit.diff(before, audit.snapshot(unit, UNIT_FIELDS))
+        if changes:
+            audit.record(actor, "import", unit, label(unit), changes)
+    db.session.commit()
+    return created, updated

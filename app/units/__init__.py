@@ -1,0 +1,17 @@
+"""The unit registry, kept by administrators."""
+from flask import Blueprint, abort
+from flask_login import current_user, login_required
+
+from app.models import Role
+
+bp = Blueprint("units", __name__)
+
+
+@bp.before_request
+@login_required
+def require_admin():
+    if current_user.role != Role.ADMIN:
+        abort(403)
+
+
+from app.units import routes  # noqa: E402,F401
