@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HTMX_VERSION := 2.0.11
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-test vendor translations db demo browser-deps clean
+.PHONY: run test install install-test vendor translations messages db demo browser-deps clean
 
 run: install vendor translations db demo  ## install, migrate, seed the demo and serve on :5000
 	@echo
@@ -38,7 +38,7 @@ app/static/vendor/htmx.min.js:
 	else echo "npm not found: htmx will load from the pinned CDN address"; fi
 
 translations:
-	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+	$(BIN)/pybabel compile -d app/translations 2>/dev/null
 
 db:
 	$(BIN)/flask db upgrade
@@ -57,3 +57,9 @@ browser-deps:
 
 clean:
 	rm -rf $(VENV) app/static/vendor *.egg-info
+
+# After changing user-facing text: re-extract, merge into the catalogs, then translate what is new.
+messages:
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--ignore-dirs '.* __pycache__ node_modules' -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching

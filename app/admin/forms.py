@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from app.forms import Form
 from app.models import Role
 from app.units.forms import coerce_id, unit_choices
 
-LOCALE_CHOICES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
 
 
 class UserForm(Form):
@@ -25,7 +25,7 @@ class UserForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [(role.value, role.label) for role in Role]
+        self.role.choices = [SelectChoice(role.value, role.label) for role in Role]
         self.unit_id.choices = unit_choices(_l("— no unit —"))
 
 

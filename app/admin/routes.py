@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from app.admin import bp
 from app.admin.forms import AuditFilterForm, IssuingBodyForm, NewUserForm, ResetPasswordForm, UserForm
@@ -127,10 +128,15 @@ def edit_issuing_body(body_id: int | None):
 @bp.route("/audit")
 def audit():
     form = AuditFilterForm(request.args)
-    form.entity.choices = [("", _("All records"))] + [(k, str(v)) for k, v in ENTITY_LABELS.items()]
-    form.action.choices = [("", _("All actions"))] + [(k, str(v)) for k, v in ACTION_LABELS.items()]
-    form.user_id.choices = [("", _("All users"))] + [
-        (str(i), name) for i, name in db.session.execute(sa.select(User.id, User.username).order_by(User.username))
+    form.entity.choices = [SelectChoice("", _("All records"))] + [
+        SelectChoice(k, str(v)) for k, v in ENTITY_LABELS.items()
+    ]
+    form.action.choices = [SelectChoice("", _("All actions"))] + [
+        SelectChoice(k, str(v)) for k, v in ACTION_LABELS.items()
+    ]
+    form.user_id.choices = [SelectChoice("", _("All users"))] + [
+        SelectChoice(str(i), name)
+        for i, name in db.session.execute(sa.select(User.id, User.username).order_by(User.username))
     ]
     query = sa.select(AuditEvent).options(sa.orm.joinedload(AuditEvent.user)).order_by(AuditEvent.id.desc())
     if form.validate():

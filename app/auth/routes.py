@@ -51,12 +51,13 @@ def logout():
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
         try:
-            accounts.change_own_password(current_user, form.current_password.data, form.new_password.data)
+            accounts.change_own_password(user, form.current_password.data, form.new_password.data)
         except ValidationFailed as error:
             apply_error(form, error)
         else:
-            login_user(current_user)  # the session id changed with the password
+            login_user(user)  # the session id changed with the password: keep this session
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.index"), 303)
     return render("auth/password.html", status=form_status(form), form=form)

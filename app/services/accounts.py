@@ -65,9 +65,10 @@ def _check_password_strength(password: str, field: str = "password") -> None:
 
 def _validate(user: User) -> None:
     user.username = user.username.strip().lower()
-    clash = db.session.scalar(
-        sa.select(User.id).where(User.username == user.username, User.id != (user.id or 0))
-    )
+    with db.session.no_autoflush:  # check before the changed row reaches the database
+        clash = db.session.scalar(
+            sa.select(User.id).where(User.username == user.username, User.id != (user.id or 0))
+        )
     if clash:
         raise ValidationFailed("username", _("This username is already taken."))
     if user.role == Role.UNIT_HEAD and user.unit_id is None:

@@ -16,9 +16,10 @@ def save_issuing_body(actor: User, body: IssuingBody, **fields) -> IssuingBody:
     for name, value in fields.items():
         setattr(body, name, value.strip() if isinstance(value, str) else value)
     body.code = body.code.upper()
-    clash = db.session.scalar(
-        sa.select(IssuingBody.id).where(IssuingBody.code == body.code, IssuingBody.id != (body.id or 0))
-    )
+    with db.session.no_autoflush:
+        clash = db.session.scalar(
+            sa.select(IssuingBody.id).where(IssuingBody.code == body.code, IssuingBody.id != (body.id or 0))
+        )
     if clash:
         db.session.rollback()
         raise ValidationFailed("code", _("Another issuing body already has this code."))

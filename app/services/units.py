@@ -27,20 +27,23 @@ def units_visible_to(user: User) -> sa.Select:
     if user.role != Role.UNIT_HEAD:
         return query
     tree = sa.select(Unit.id).where(Unit.id == user.unit_id).cte("visible", recursive=True)
-    tree = tree.union_all(sa.select(Unit.id).where(Unit.parent_id == tree.c.id))
+    tree = tree.union(sa.select(Unit.id).where(Unit.parent_id == tree.c.id))
     return query.where(Unit.id.in_(sa.select(tree.c.id)))
 
 
 def descendant_ids(unit: Unit) -> set[int]:
+    """Ids below `unit` as stored (pending changes are not flushed); UNION stops even on a cycle."""
     tree = sa.select(Unit.id).where(Unit.parent_id == unit.id).cte("below", recursive=True)
-    tree = tree.union_all(sa.select(Unit.id).where(Unit.parent_id == tree.c.id))
-    return set(db.session.scalars(sa.select(tree.c.id)))
+    tree = tree.union(sa.select(Unit.id).where(Unit.parent_id == tree.c.id))
+    with db.session.no_autoflush:
+        return set(db.session.scalars(sa.select(tree.c.id)))
 
 
 def _validate(unit: Unit) -> None:
     unit.code = unit.code.strip().upper()
     unit.name = unit.name.strip()
-    clash = db.session.scalar(sa.select(Unit.id).where(Unit.code == unit.code, Unit.id != (unit.id or 0)))
+    with db.session.no_autoflush:
+        clash = db.session.scalar(sa.select(Unit.id).where(Unit.code == unit.code, Unit.id != (unit.id or 0)))
     if clash:
         raise ValidationFailed("code", _("Another unit already has this code."))
     if unit.parent_id is not None:

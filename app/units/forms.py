@@ -2,21 +2,23 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from app.forms import Form
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms import DateField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.extensions import db
 from app.models import Unit, UnitKind
 
 
-def unit_choices(blank_label, exclude: Unit | None = None, active_only: bool = True) -> list[tuple]:
+def unit_choices(blank_label, exclude: Unit | None = None, active_only: bool = True) -> list[SelectChoice]:
     """(id, "CODE — name") for a select; one query, ordered by code."""
     query = sa.select(Unit.id, Unit.code, Unit.name).order_by(Unit.code)
     if active_only:
         query = query.where(Unit.active)
     if exclude is not None and exclude.id:
         query = query.where(Unit.id != exclude.id)
-    return [("", blank_label)] + [(str(i), f"{code} — {name}") for i, code, name in db.session.execute(query)]
+    return [SelectChoice("", blank_label)] + [
+        SelectChoice(str(i), f"{code} — {name}") for i, code, name in db.session.execute(query)
+    ]
 
 
 def coerce_id(value):
@@ -27,8 +29,7 @@ class UnitForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)],
                        description=_l("Short and unique, e.g. SNV or XA-DAKHA."))
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in UnitKind],
-                       validators=[DataRequired()])
+    kind = SelectField(_l("Kind"), validators=[DataRequired()])
     parent_id = SelectField(_l("Parent unit"), coerce=coerce_id, validate_choice=True)
     valid_from = DateField(_l("Valid from"), validators=[Optional()])
     valid_to = DateField(_l("Valid until"), validators=[Optional()])
@@ -36,7 +37,7 @@ class UnitForm(Form):
 
     def __init__(self, *args, unit: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(k.value, k.label) for k in UnitKind]
+        self.kind.choices = [SelectChoice(k.value, k.label) for k in UnitKind]
         self.parent_id.choices = unit_choices(_l("— none (top level) —"), exclude=unit)
 
 

@@ -1,0 +1,41 @@
+"""Plain functions that add, commit and return a model, with overridable defaults."""
+import itertools
+
+from app.extensions import db
+from app.models import IssuingBody, Role, Unit, UnitKind, User
+
+PASSWORD = "correct-horse-9"
+_sequence = itertools.count(1)
+
+
+def make_unit(**overrides) -> Unit:
+    n = next(_sequence)
+    fields = {"code": f"U{n}", "name": f"Đơn vị {n}", "kind": UnitKind.DEPARTMENT, "active": True}
+    fields.update(overrides)
+    unit = Unit(**fields)
+    db.session.add(unit)
+    db.session.commit()
+    return unit
+
+
+def make_user(role: Role = Role.INSPECTOR, password: str = PASSWORD, **overrides) -> User:
+    n = next(_sequence)
+    if role == Role.UNIT_HEAD and "unit" not in overrides and "unit_id" not in overrides:
+        overrides["unit"] = make_unit()
+    fields = {"username": f"user{n}", "full_name": f"Người dùng {n}", "role": role}
+    fields.update(overrides)
+    user = User(**fields)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_issuing_body(**overrides) -> IssuingBody:
+    n = next(_sequence)
+    fields = {"code": f"IB{n}", "name": f"Cơ quan {n}", "abbreviation": f"CQ{n}", "place_name": "Kon Tum"}
+    fields.update(overrides)
+    body = IssuingBody(**fields)
+    db.session.add(body)
+    db.session.commit()
+    return body

@@ -1,0 +1,50 @@
+"""Each role against each administrator URL: allowed, or refused with 403."""
+import pytest
+
+from app.models import Role
+from tests.conftest import HX
+
+ADMIN_URLS = [
+    "/units/",
+    "/units/new",
+    "/units/import",
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/issuing-bodies",
+    "/admin/issuing-bodies/new",
+    "/admin/audit",
+]
+
+
+@pytest.mark.parametrize("url", ADMIN_URLS)
+@pytest.mark.parametrize("role, status", [("admin", 200), ("leader", 403), ("inspector", 403), ("unit_head", 403)])
+def test_admin_pages_by_role(client_as, url, role, status):
+    assert client_as(role).get(url).status_code == status
+
+
+@pytest.mark.parametrize("url", ADMIN_URLS)
+def test_admin_pages_need_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.location.startswith("/auth/login")
+
+
+@pytest.mark.parametrize("role", ["leader", "inspector", "unit_head"])
+def test_non_admins_cannot_post_admin_actions(client_as, role):
+    client = client_as(role)
+    response = client.post("/units/new", data={"code": "X", "name": "X", "kind": "department"})
+    assert response.status_code == 403
+    assert "Không có quyền" in response.get_data(as_text=True)
+
+
+def test_forbidden_fragment_for_htmx(client_as):
+    response = client_as("inspector").get("/admin/users", headers=HX)
+    assert response.status_code == 403
+    body = response.get_data(as_text=True)
+    assert "<html" not in body and 'id="error"' in body
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_navigation_shows_admin_links_only_to_admins(client_as, role):
+    page = client_as(role).get("/").get_data(as_text=True)
+    assert ('href="/admin/users"' in page) == (role == "admin")
