@@ -3,7 +3,7 @@ import os
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -72,10 +72,13 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.close()
 
 
-def select_locale() -> str:
-    if current_user and current_user.is_authenticated:
+def select_locale() -> str | None:
+    """The user's language, or the session's before login; None (the default, vi) outside requests."""
+    if not has_request_context():
+        return None
+    if current_user.is_authenticated:
         return current_user.locale
-    return session.get("locale") or "vi"
+    return session.get("locale")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -53,7 +53,7 @@ ISSUING_BODIES = [
 
 # (username, full name, title, role, unit code)
 USERS = [
-    ("admin", "Quản trị hệ thống", "Chuyên viên", Role.ADMIN, "SNV"),
+    ("admin", "Đỗ Minh Quản", "Chuyên viên Văn phòng Sở", Role.ADMIN, "SNV"),
     ("leader", "Nguyễn Văn Lãnh", "Phó Giám đốc Sở Nội vụ", Role.LEADER, "SNV"),
     ("inspector", "Trần Thị Kiểm", "Chuyên viên Phòng CCHC", Role.INSPECTOR, "SNV"),
     ("inspector2", "Lê Văn Tra", "Chuyên viên Phòng CCHC", Role.INSPECTOR, "SNV"),

@@ -91,7 +91,7 @@ def set_unit_active(actor: User, unit: Unit, active: bool) -> Unit:
 
 
 def has_history(unit: Unit) -> bool:
-    """A unit with sub-units, users, a successor role or past audit events (beyond its creation) stays."""
+    """A unit with sub-units, users or a part in a succession is kept (deactivated, never deleted)."""
     checks = [
         sa.select(Unit.id).where(sa.or_(Unit.parent_id == unit.id, Unit.successor_id == unit.id)),
         sa.select(User.id).where(User.unit_id == unit.id),
@@ -199,7 +199,8 @@ def _kind_lookup() -> dict[str, UnitKind]:
 def import_units(actor: User, rows: list[ImportRow]) -> tuple[int, int]:
     """Create or update units by code. All rows are checked first; any problem imports nothing.
 
-    A parent may be an existing unit or another row of the same file. Returns (created, updated).
+    A parent may be an existing unit or another row of the same file.
+    Returns (created, updated), where updated counts existing units that actually changed.
     """
     kinds = _kind_lookup()
     existing = {u.code: u for u in db.session.scalars(sa.select(Unit))}
@@ -252,7 +253,6 @@ def import_units(actor: User, rows: list[ImportRow]) -> tuple[int, int]:
         else:
             row.values["_before"] = audit.snapshot(unit, UNIT_FIELDS)
             unit.name, unit.kind = fields["name"], fields["kind"]
-            updated += 1
     db.session.flush()
     for row in rows:
         unit = units[row.values["code"].upper()]
@@ -269,5 +269,6 @@ def import_units(actor: User, rows: list[ImportRow]) -> tuple[int, int]:
         changes = audit.diff(before, audit.snapshot(unit, UNIT_FIELDS))
         if changes:
             audit.record(actor, "import", unit, label(unit), changes)
+            updated += bool(before)
     db.session.commit()
     return created, updated
