@@ -1,4 +1,5 @@
-"""Demo data for `flask seed-demo`: the units of the Kon Tum directive, issuing bodies and accounts.
+"""Demo data for `flask seed-demo`: the units of the Kon Tum directive, issuing bodies, accounts and
+the three published checklist templates of app/seed/checklists.json.
 
 Idempotent: existing rows (matched by code or username) are left as they are.
 """
@@ -6,7 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import IssuingBody, Role, Unit, UnitKind, User
-from app.services import accounts
+from app.services import accounts, checklist_io
 
 DEMO_PASSWORD = "demo12345"
 
@@ -64,7 +65,7 @@ USERS = [
 
 def seed_demo() -> dict[str, int]:
     """Load the demo rows that are missing; returns how many of each were added."""
-    added = {"units": 0, "issuing_bodies": 0, "users": 0}
+    added = {"units": 0, "issuing_bodies": 0, "users": 0, "checklists": 0}
     units = {u.code: u for u in db.session.scalars(sa.select(Unit))}
     for code, name, kind, parent in [(*PROVINCE, None), *UNITS]:
         if code not in units:
@@ -85,4 +86,5 @@ def seed_demo() -> dict[str, int]:
             accounts.create_user(None, DEMO_PASSWORD, username=username, full_name=full_name, title=title,
                                  role=role, unit_id=units[unit_code].id)
             added["users"] += 1
+    added["checklists"] = checklist_io.load_seed()
     return added

@@ -10,6 +10,7 @@ WTFORMS_MESSAGES = (
     _l("This field is required."),
     _l("Not a valid date value."),
     _l("Not a valid choice."),
+    _l("Not a valid float value."),
     _l("Invalid email address."),
     _l("Field cannot be longer than %(max)d character."),
     _l("Field cannot be longer than %(max)d characters."),

@@ -13,10 +13,10 @@ def is_htmx() -> bool:
     )
 
 
-def render(template: str, fragment: str | None = None, status: int = 200, **context):
-    """Render `fragment` for htmx requests, the page `template` (which includes the fragment) otherwise."""
-    as_fragment = bool(fragment) and is_htmx()
-    body = render_template(fragment if as_fragment else template, **context)
+def render(template_name: str, fragment_name: str | None = None, status: int = 200, **context):
+    """Render the fragment for htmx requests, the page (which includes the fragment) otherwise."""
+    as_fragment = bool(fragment_name) and is_htmx()
+    body = render_template(fragment_name if as_fragment else template_name, **context)
     if as_fragment and session.get("_flashes"):
         # Flashed messages ride along as an out-of-band swap of the page's flash area.
         body += render_template("_partials/flash.html", oob=True)

@@ -39,3 +39,21 @@ def make_issuing_body(**overrides) -> IssuingBody:
     db.session.add(body)
     db.session.commit()
     return body
+
+
+def make_template(status=None, items=2, **overrides):
+    """A checklist template with one section and `items` pass/fail items (a draft unless told)."""
+    from app.models import AnswerType, ChecklistItem, ChecklistSection, ChecklistTemplate, TemplateStatus
+
+    n = next(_sequence)
+    fields = {"family": f"T{n}", "version": 1, "name": f"Phiếu kiểm tra {n}",
+              "status": status or TemplateStatus.DRAFT}
+    fields.update(overrides)
+    template = ChecklistTemplate(**fields)
+    section = ChecklistSection(position=0, code="A", title="Phần A")
+    section.items = [ChecklistItem(position=i, code=f"A{i + 1:02d}", question=f"Câu hỏi {i + 1}",
+                                   answer_type=AnswerType.PASS_FAIL) for i in range(items)]
+    template.sections.append(section)
+    db.session.add(template)
+    db.session.commit()
+    return template

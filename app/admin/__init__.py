@@ -10,7 +10,8 @@ bp = Blueprint("admin", __name__)
 @bp.before_request
 @login_required
 def require_admin():
-    if current_user.role != Role.ADMIN:
+    # login_required lets OPTIONS through: an anonymous user has no role.
+    if not current_user.is_authenticated or current_user.role != Role.ADMIN:
         abort(403)
 
 

@@ -26,7 +26,8 @@ class UserForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = [SelectChoice(role.value, role.label) for role in Role]
-        self.unit_id.choices = unit_choices(_l("— no unit —"))
+        user = kwargs.get("obj")
+        self.unit_id.choices = unit_choices(_l("— no unit —"), current_id=user.unit_id if user else None)
 
 
 class NewUserForm(UserForm):

@@ -17,7 +17,8 @@ def safe_next(target: str | None) -> str:
     if not target:
         return url_for("main.index")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")):
+    unsafe = any(ord(char) < 0x20 for char in target) or target.startswith(("//", "/\\"))
+    if parts.scheme or parts.netloc or not target.startswith("/") or unsafe:
         return url_for("main.index")
     return target
 

@@ -17,6 +17,7 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem(_l("Home"), "main.index", tuple(Role), "main."),
+    NavItem(_l("Checklists"), "checklists.index", (Role.ADMIN, Role.LEADER, Role.INSPECTOR), "checklists."),
     NavItem(_l("Units"), "units.index", (Role.ADMIN,), "units."),
     NavItem(_l("Users"), "admin.users", (Role.ADMIN,), "admin.user"),
     NavItem(_l("Issuing bodies"), "admin.issuing_bodies", (Role.ADMIN,), "admin.issuing_bod"),

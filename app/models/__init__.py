@@ -1,6 +1,33 @@
 """Every model, imported here so Alembic's autogenerate sees them all."""
 from app.models.audit import AuditEvent
+from app.models.checklist import (
+    AnswerType,
+    ChecklistItem,
+    ChecklistSection,
+    ChecklistTemplate,
+    EvidenceRule,
+    ParArea,
+    Severity,
+    TargetOperator,
+    TemplateStatus,
+)
 from app.models.unit import IssuingBody, Unit, UnitKind
 from app.models.user import Role, User
 
-__all__ = ["AuditEvent", "IssuingBody", "Role", "Unit", "UnitKind", "User"]
+__all__ = [
+    "AnswerType",
+    "AuditEvent",
+    "ChecklistItem",
+    "ChecklistSection",
+    "ChecklistTemplate",
+    "EvidenceRule",
+    "IssuingBody",
+    "ParArea",
+    "Role",
+    "Severity",
+    "TargetOperator",
+    "TemplateStatus",
+    "Unit",
+    "UnitKind",
+    "User",
+]

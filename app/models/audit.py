@@ -49,10 +49,16 @@ ACTION_LABELS = {
     "lock": _l("Locked after failed logins"),
     "reset_password": _l("Password reset"),
     "change_password": _l("Password changed"),
+    "publish": _l("Published"),
+    "archive": _l("Archived"),
+    "new_version": _l("New version made"),
 }
 
 ENTITY_LABELS = {
     "unit": _l("Unit"),
     "user": _l("User"),
     "issuing_body": _l("Issuing body"),
+    "checklist_template": _l("Checklist template"),
+    "checklist_section": _l("Checklist section"),
+    "checklist_item": _l("Checklist item"),
 }

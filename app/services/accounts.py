@@ -1,9 +1,11 @@
 """Users: login with lockout, creation, role and unit, passwords, deactivation."""
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import Role, Unit, User
@@ -21,26 +23,31 @@ class LoginFailed(DomainError):
 def authenticate(username: str, password: str) -> User:
     """Return the user for these credentials, or raise LoginFailed with a message to show.
 
-    Repeated failures lock the account for LOGIN_LOCK_MINUTES; the message never tells
-    whether the username exists.
+    Repeated failures lock the account for LOGIN_LOCK_MINUTES. Every refusal gets the same message,
+    so it never tells whether a username exists or is locked.
     """
     config = current_app.config
     user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
     now = utcnow()
     if user is None or not user.active:
-        raise LoginFailed(_("Wrong username or password."))
+        # Spend the same time as a real check, so timing does not tell which usernames exist.
+        check_password_hash(_dummy_hash(), password)
+        raise LoginFailed(failure_message())
     if user.locked_until and user.locked_until > now:
-        raise LoginFailed(locked_message(user))
+        raise LoginFailed(failure_message())
     if not user.check_password(password):
-        user.failed_logins += 1
+        # Counted by the database, so parallel attempts cannot slip past the limit.
+        user.failed_logins = User.failed_logins + 1
+        db.session.flush()
+        db.session.refresh(user)
         if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
             user.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
             user.failed_logins = 0
             audit.record(None, "lock", user, user.username, {"locked_until": [None, user.locked_until.isoformat()]})
             db.session.commit()
-            raise LoginFailed(locked_message(user))
+            raise LoginFailed(failure_message())
         db.session.commit()
-        raise LoginFailed(_("Wrong username or password."))
+        raise LoginFailed(failure_message())
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
@@ -49,11 +56,16 @@ def authenticate(username: str, password: str) -> User:
     return user
 
 
-def locked_message(user: User) -> str:
+def failure_message() -> str:
     return _(
-        "Too many failed attempts. The account is locked for %(minutes)d minutes.",
-        minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+        "Wrong username or password. After %(n)d failed attempts the account is locked for %(minutes)d minutes.",
+        n=current_app.config["LOGIN_MAX_FAILURES"], minutes=current_app.config["LOGIN_LOCK_MINUTES"],
     )
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not-a-password", method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def _check_password_strength(password: str, field: str = "password") -> None:

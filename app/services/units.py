@@ -85,6 +85,8 @@ def move_unit(actor: User, unit: Unit, parent: Unit | None) -> Unit:
 
 
 def set_unit_active(actor: User, unit: Unit, active: bool) -> Unit:
+    if active and unit.successor_id is not None:
+        raise ValidationFailed(None, _("A unit taken over by a successor cannot be activated again."))
     before = audit.snapshot(unit, UNIT_FIELDS)
     unit.active = active
     return _save(actor, unit, "activate" if active else "deactivate", before)
@@ -119,6 +121,11 @@ def succeed_unit(actor: User, unit: Unit, successor: Unit, on_date: date) -> Uni
         raise ValidationFailed("successor_id", _("The successor must be an active unit."))
     if unit.successor_id is not None:
         raise ValidationFailed("successor_id", _("This unit already has a successor."))
+    chain = successor
+    while chain is not None:  # following successors must never lead back here
+        if chain.id == unit.id:
+            raise ValidationFailed("successor_id", _("This would make a circle of successors."))
+        chain = chain.successor
     if unit.valid_from and on_date <= unit.valid_from:
         raise ValidationFailed("on_date", _("The date must be after the unit's start date."))
     before = audit.snapshot(unit, UNIT_FIELDS)
@@ -255,8 +262,10 @@ def import_units(actor: User, rows: list[ImportRow]) -> tuple[int, int]:
             unit.name, unit.kind = fields["name"], fields["kind"]
     db.session.flush()
     for row in rows:
+        if "parent_code" not in row.values:
+            continue  # no parent column in the file: parents stay as they are
         unit = units[row.values["code"].upper()]
-        parent_code = row.values.get("parent_code", "").upper()
+        parent_code = row.values["parent_code"].upper()
         unit.parent_id = units[parent_code].id if parent_code else None
     db.session.flush()
     for row in rows:

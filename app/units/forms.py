@@ -1,19 +1,19 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from app.forms import Form
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.extensions import db
+from app.forms import Form
 from app.models import Unit, UnitKind
 
 
-def unit_choices(blank_label, exclude: Unit | None = None, active_only: bool = True) -> list[SelectChoice]:
-    """(id, "CODE — name") for a select; one query, ordered by code."""
+def unit_choices(blank_label, exclude: Unit | None = None, current_id: int | None = None) -> list[SelectChoice]:
+    """Active units as "CODE — name" for a select, plus the current value even if it is inactive
+    (so saving a form never drops it); one query, ordered by code."""
     query = sa.select(Unit.id, Unit.code, Unit.name).order_by(Unit.code)
-    if active_only:
-        query = query.where(Unit.active)
+    query = query.where(sa.or_(Unit.active, Unit.id == current_id) if current_id else Unit.active)
     if exclude is not None and exclude.id:
         query = query.where(Unit.id != exclude.id)
     return [SelectChoice("", blank_label)] + [
@@ -38,7 +38,8 @@ class UnitForm(Form):
     def __init__(self, *args, unit: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = [SelectChoice(k.value, k.label) for k in UnitKind]
-        self.parent_id.choices = unit_choices(_l("— none (top level) —"), exclude=unit)
+        self.parent_id.choices = unit_choices(_l("— none (top level) —"), exclude=unit,
+                                              current_id=unit.parent_id if unit else None)
 
 
 class MoveForm(Form):
@@ -47,7 +48,7 @@ class MoveForm(Form):
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.parent_id.choices = unit_choices(_l("— none (top level) —"), exclude=unit)
+        self.parent_id.choices = unit_choices(_l("— none (top level) —"), exclude=unit, current_id=unit.parent_id)
 
 
 class SuccessionForm(Form):

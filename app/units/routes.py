@@ -26,7 +26,9 @@ def index():
     if q:
         pattern = f"%{q}%"
         matches = db.session.scalars(
-            query.where(sa.or_(Unit.name.ilike(pattern), Unit.code.ilike(pattern))).limit(200)
+            query.where(sa.or_(Unit.name.ilike(pattern), Unit.code.ilike(pattern)))
+            .options(sa.orm.joinedload(Unit.parent))
+            .limit(200)
         ).all()
         return render("units/index.html", "units/_tree.html", q=q, show_inactive=show_inactive, matches=matches)
     units = db.session.scalars(query).all()
@@ -136,8 +138,12 @@ def activate(unit_id: int):
 
 def _set_active(unit_id: int, active: bool):
     unit = db.get_or_404(Unit, unit_id)
-    unit_service.set_unit_active(current_user, unit, active)
-    flash(_("Unit activated.") if active else _("Unit deactivated."), "success")
+    try:
+        unit_service.set_unit_active(current_user, unit, active)
+    except ValidationFailed as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Unit activated.") if active else _("Unit deactivated."), "success")
     return redirect(url_for("units.detail", unit_id=unit.id), 303)
 
 

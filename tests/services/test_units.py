@@ -71,3 +71,20 @@ def test_import_accepts_english_kind_labels(app):
 def test_empty_import_is_refused(app):
     with pytest.raises(ImportFailed):
         units.import_units(make_user(Role.ADMIN), [])
+
+
+def test_successors_never_form_a_circle(app):
+    admin = make_user(Role.ADMIN)
+    a, b, c = make_unit(), make_unit(), make_unit()
+    units.succeed_unit(admin, a, b, date(2025, 7, 1))
+    b.successor_id = c.id  # b is taken over by c, c stays active
+    db.session.commit()
+    with pytest.raises(ValidationFailed):
+        units.succeed_unit(admin, c, a, date(2025, 8, 1)) if a.active else units.succeed_unit(
+            admin, c, _reactivated(a), date(2025, 8, 1))
+
+
+def _reactivated(unit):
+    unit.active = True  # only possible by hand: the service refuses it
+    db.session.commit()
+    return unit

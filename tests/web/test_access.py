@@ -23,6 +23,11 @@ def test_admin_pages_by_role(client_as, url, role, status):
 
 
 @pytest.mark.parametrize("url", ADMIN_URLS)
+def test_anonymous_options_request_is_refused_not_a_crash(client, url):
+    assert client.options(url).status_code == 403
+
+
+@pytest.mark.parametrize("url", ADMIN_URLS)
 def test_admin_pages_need_login(client, url):
     response = client.get(url)
     assert response.status_code == 302

@@ -155,3 +155,26 @@ def test_changing_an_issuing_body_code_to_a_taken_one_is_refused(as_admin):
     response = as_admin.post(f"/admin/issuing-bodies/{body.id}", data={
         "code": "a", "name": "X", "abbreviation": "X", "place_name": "Kon Tum"})
     assert response.status_code == 422
+
+
+def test_admin_resetting_own_password_stays_logged_in(as_admin, admin):
+    response = as_admin.post(f"/admin/users/{admin.id}/password",
+                             data={"password": "brand-new-pass", "confirm": "brand-new-pass"})
+    assert response.status_code == 303
+    assert as_admin.get("/admin/users").status_code == 200
+
+
+def test_editing_a_user_keeps_an_inactive_unit(as_admin):
+    unit = make_unit(active=False)
+    user = make_user(unit=unit)
+    as_admin.post(f"/admin/users/{user.id}", data=user_data(username=user.username, unit_id=str(unit.id)))
+    db.session.refresh(user)
+    assert user.unit_id == unit.id
+
+
+def test_user_and_audit_fragments_follow_the_two_test_rule(as_admin):
+    for url, root in (("/admin/users", 'id="users-table"'), ("/admin/audit", 'id="audit-results"')):
+        full, fragment = as_admin.get(url), as_admin.get(url, headers=HX)
+        assert "<html" in full.get_data(as_text=True)
+        assert "<html" not in fragment.get_data(as_text=True) and root in fragment.get_data(as_text=True)
+        assert "HX-Request" in full.headers["Vary"] and "HX-Request" in fragment.headers["Vary"]

@@ -58,6 +58,9 @@ def test_account_locks_after_repeated_failures(app, client, inspector):
     response = post_login(client, "inspector", PASSWORD)
     assert response.status_code == 422
     assert "bị khóa" in response.get_data(as_text=True)
+    # …with the very message an unknown username gets, so nobody learns which accounts exist.
+    assert response.get_data(as_text=True).count("bị khóa") == post_login(client, "nobody", "x").get_data(
+        as_text=True).count("bị khóa")
     db.session.refresh(inspector)
     assert inspector.locked_until > utcnow()
     assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "lock")) is not None
@@ -84,7 +87,8 @@ def test_next_accepts_local_paths(client, admin, next_url):
 
 @pytest.mark.parametrize(
     "next_url",
-    ["http://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "https:/evil", "units"],
+    ["http://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "https:/evil", "units",
+     "/\r\n//evil.example", "/\t/evil.example"],
 )
 def test_next_refuses_other_sites(client, admin, next_url):
     response = post_login(client, "admin", PASSWORD, next=next_url)

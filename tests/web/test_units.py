@@ -234,3 +234,30 @@ def test_import_refuses_a_cycle(as_admin):
     response = upload(as_admin, "units.csv", csv_text.encode())
     assert response.status_code == 422
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 0
+
+
+def test_editing_a_unit_keeps_its_inactive_parent(as_admin):
+    parent = make_unit(active=False)
+    unit = make_unit(parent_id=parent.id, name="Cũ")
+    page = as_admin.get(f"/units/{unit.id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{parent.id}">' in page
+    as_admin.post(f"/units/{unit.id}/edit", data=unit_data(code=unit.code, name="Mới", parent_id=str(parent.id)))
+    db.session.refresh(unit)
+    assert (unit.name, unit.parent_id) == ("Mới", parent.id)
+
+
+def test_import_without_parent_column_keeps_parents(as_admin):
+    parent = make_unit(code="P")
+    child = make_unit(code="C", parent_id=parent.id)
+    assert upload(as_admin, "units.csv", "code,name,kind\nC,Tên mới,department\n".encode()).status_code == 303
+    db.session.refresh(child)
+    assert (child.name, child.parent_id) == ("Tên mới", parent.id)
+
+
+def test_succeeded_unit_cannot_be_activated_again(as_admin):
+    old, new = make_unit(), make_unit()
+    as_admin.post(f"/units/{old.id}/succession", data={"successor_id": str(new.id), "on_date": "2025-07-01"})
+    response = as_admin.post(f"/units/{old.id}/activate", follow_redirects=True)
+    assert "không thể" in response.get_data(as_text=True).lower()
+    db.session.refresh(old)
+    assert not old.active

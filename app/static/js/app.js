@@ -20,3 +20,27 @@ document.addEventListener("htmx:sendError", function () {
   p.textContent = document.body.getAttribute("data-msg-offline");
   flash.replaceChildren(p);
 });
+
+// Drag and drop to reorder checklist items (the ↑ ↓ buttons do the same without JavaScript).
+document.addEventListener("dragstart", function (event) {
+  var item = event.target.closest && event.target.closest("li[draggable=true]");
+  if (item) item.classList.add("dragging");
+});
+document.addEventListener("dragover", function (event) {
+  var dragging = document.querySelector("li.dragging");
+  var over = event.target.closest && event.target.closest("li[draggable=true]");
+  if (!dragging || !over || over === dragging || over.parentNode !== dragging.parentNode) return;
+  event.preventDefault();
+  var box = over.getBoundingClientRect();
+  over.parentNode.insertBefore(dragging, event.clientY > box.top + box.height / 2 ? over.nextSibling : over);
+});
+document.addEventListener("dragend", function (event) {
+  var item = event.target.closest && event.target.closest("li.dragging");
+  if (!item) return;
+  item.classList.remove("dragging");
+  var list = item.parentNode;
+  var ids = Array.prototype.map.call(list.querySelectorAll("li[data-item]"), function (li) { return li.dataset.item; });
+  htmx.ajax("POST", list.dataset.reorderUrl, {
+    source: list, target: "#section-" + list.dataset.section, swap: "outerHTML", values: {item: ids}
+  });
+});

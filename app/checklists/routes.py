@@ -1,0 +1,338 @@
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from app.checklists import EDITORS, bp
+from app.checklists.forms import (
+    ImportForm,
+    ItemForm,
+    NewTemplateForm,
+    SectionForm,
+    TemplateForm,
+    format_bands,
+    format_choices,
+)
+from app.extensions import db
+from app.forms import apply_error, form_status
+from app.htmx import is_htmx, render
+from app.models import ChecklistItem, ChecklistSection, ChecklistTemplate, ParArea, Role, TemplateStatus
+from app.services import checklist_io, checklists
+from app.services.errors import ImportFailed, ValidationFailed
+
+
+def editors_only(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user.role not in EDITORS:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def get_template(template_id: int) -> ChecklistTemplate:
+    """Load a template the user may read: inspectors see published versions only (others are 404)."""
+    template = db.first_or_404(
+        sa.select(ChecklistTemplate)
+        .where(ChecklistTemplate.id == template_id)
+        .options(selectinload(ChecklistTemplate.sections).selectinload(ChecklistSection.items))
+    )
+    if current_user.role == Role.INSPECTOR and template.status != TemplateStatus.PUBLISHED:
+        abort(404)
+    return template
+
+
+def back_to(template: ChecklistTemplate, anchor: str | None = None):
+    return redirect(url_for("checklists.detail", template_id=template.id, _anchor=anchor), 303)
+
+
+# --- list, create, import ------------------------------------------------------------------------
+
+@bp.route("/")
+def index():
+    """Every family with its versions, newest first; inspectors see published versions only."""
+    query = sa.select(ChecklistTemplate).order_by(ChecklistTemplate.family, ChecklistTemplate.version.desc())
+    if current_user.role == Role.INSPECTOR:
+        query = query.where(ChecklistTemplate.status == TemplateStatus.PUBLISHED)
+    families: dict[str, list[ChecklistTemplate]] = {}
+    for template in db.session.scalars(query):
+        families.setdefault(template.family, []).append(template)
+    return render("checklists/index.html", families=families, can_edit=current_user.role in EDITORS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@editors_only
+def new():
+    form = NewTemplateForm()
+    if form.validate_on_submit():
+        try:
+            template = checklists.create_template(current_user, form.family.data, form.name.data,
+                                                  form.scope.data, form.legal_basis.data)
+        except ValidationFailed as error:
+            apply_error(form, error)
+        else:
+            flash(_("Draft checklist created. Add sections and items, then publish it."), "success")
+            return back_to(template)
+    return render("checklists/new.html", status=form_status(form), form=form)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@editors_only
+def import_file():
+    form = ImportForm()
+    errors = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        try:
+            if upload.filename.lower().endswith(".json"):
+                imported = checklist_io.import_json(current_user, data)
+            else:
+                imported = [checklist_io.import_xlsx(current_user, data)]
+        except ImportFailed as failure:
+            errors = failure.errors
+        else:
+            flash(_("Imported %(n)d checklist(s) as drafts.", n=len(imported)), "success")
+            return back_to(imported[0]) if len(imported) == 1 else redirect(url_for("checklists.index"), 303)
+    return render("checklists/import.html", status=422 if errors else form_status(form), form=form, errors=errors)
+
+
+# --- one template ---------------------------------------------------------------------------------
+
+@bp.route("/<int:template_id>")
+def detail(template_id: int):
+    template = get_template(template_id)
+    editing = template.is_editable and current_user.role in EDITORS
+    context = {"template": template, "editing": editing, "can_edit": current_user.role in EDITORS,
+               "versions": _versions(template)}
+    if editing:
+        context["template_form"] = TemplateForm(obj=template, grading_bands=format_bands(template.grading_bands))
+        context["section_form"] = SectionForm()
+    return render("checklists/detail.html", **context)
+
+
+def _versions(template):
+    return db.session.execute(
+        sa.select(ChecklistTemplate.id, ChecklistTemplate.version, ChecklistTemplate.status)
+        .where(ChecklistTemplate.family == template.family).order_by(ChecklistTemplate.version.desc())
+    ).all()
+
+
+@bp.route("/<int:template_id>/preview")
+def preview(template_id: int):
+    """The checklist as inspectors will see it on a tablet (answers disabled)."""
+    return render("checklists/preview.html", template=get_template(template_id))
+
+
+@bp.route("/<int:template_id>/edit", methods=["POST"])
+@editors_only
+def edit(template_id: int):
+    template = get_template(template_id)
+    form = TemplateForm()
+    form.family.data = template.family  # the family code of a version never changes
+    if form.validate_on_submit():
+        try:
+            checklists.update_template(current_user, template, name=form.name.data.strip(),
+                                       scope=form.scope.data.strip(), legal_basis=form.legal_basis.data.strip(),
+                                       grading_bands=form.grading_bands.parsed)
+        except ValidationFailed as error:
+            apply_error(form, error)
+        else:
+            flash(_("Changes saved."), "success")
+            return back_to(template)
+    return render("checklists/detail.html", status=form_status(form), template=template, editing=True,
+                  can_edit=True, versions=_versions(template), template_form=form, section_form=SectionForm())
+
+
+@bp.route("/<int:template_id>/<any(publish, archive, 'new-version', delete):action>", methods=["POST"])
+@editors_only
+def lifecycle(template_id: int, action: str):
+    template = get_template(template_id)
+    try:
+        if action == "publish":
+            checklists.publish(current_user, template)
+            flash(_("Published. This version can no longer change."), "success")
+        elif action == "archive":
+            checklists.archive(current_user, template)
+            flash(_("Archived: it is no longer offered for new inspections."), "success")
+        elif action == "new-version":
+            template = checklists.new_version(current_user, template)
+            flash(_("Version %(version)d is a new draft.", version=template.version), "success")
+        else:
+            checklists.delete_draft(current_user, template)
+            flash(_("Draft deleted."), "success")
+            return redirect(url_for("checklists.index"), 303)
+    except ValidationFailed as error:
+        flash(error.message, "error")
+    return back_to(template)
+
+
+@bp.route("/<int:template_id>/export.<any(json, xlsx):kind>")
+def export(template_id: int, kind: str):
+    template = get_template(template_id)
+    filename = f"{template.family}-v{template.version}.{kind}"
+    if kind == "json":
+        body, mimetype = checklist_io.export_json([template]), "application/json"
+    else:
+        body = checklist_io.export_xlsx(template)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- sections -------------------------------------------------------------------------------------
+
+def _section_values(form: SectionForm) -> dict:
+    return {"code": form.code.data.strip(), "title": form.title.data.strip(),
+            "par_area": ParArea(form.par_area.data) if form.par_area.data else None}
+
+
+def sections_fragment(template, status=200, **extra):
+    """After a change: the whole sections list for htmx, the template page otherwise."""
+    if is_htmx():
+        return render("checklists/detail.html", "checklists/_sections.html", status=status, template=template,
+                      editing=True, **extra)
+    return back_to(template)
+
+
+@bp.route("/<int:template_id>/sections", methods=["POST"])
+@editors_only
+def add_section(template_id: int):
+    template = get_template(template_id)
+    form = SectionForm()
+    if form.validate_on_submit():
+        try:
+            section = checklists.add_section(current_user, template, **_section_values(form))
+        except ValidationFailed as error:
+            apply_error(form, error)
+        else:
+            return back_to(template, f"section-{section.id}")
+    return render("checklists/detail.html", status=form_status(form), template=template, editing=True,
+                  can_edit=True, versions=_versions(template),
+                  template_form=TemplateForm(obj=template, grading_bands=format_bands(template.grading_bands)),
+                  section_form=form)
+
+
+@bp.route("/sections/<int:section_id>/edit", methods=["GET", "POST"])
+@editors_only
+def edit_section(section_id: int):
+    section = db.get_or_404(ChecklistSection, section_id)
+    form = SectionForm(obj=section)
+    if form.validate_on_submit():
+        try:
+            checklists.update_section(current_user, section, **_section_values(form))
+        except ValidationFailed as error:
+            apply_error(form, error)
+        else:
+            return section_changed(section)
+    return render("checklists/section_form.html", "checklists/_section_form.html", status=form_status(form),
+                  form=form, section=section)
+
+
+def section_changed(section):
+    if is_htmx():
+        return render("checklists/detail.html", "checklists/_section.html", section=section, editing=True,
+                      template=section.template)
+    return back_to(section.template, f"section-{section.id}")
+
+
+@bp.route("/sections/<int:section_id>/<any(up, down):direction>", methods=["POST"])
+@editors_only
+def move_section(section_id: int, direction: str):
+    section = db.get_or_404(ChecklistSection, section_id)
+    _run(checklists.move_section, current_user, section, -1 if direction == "up" else 1)
+    return sections_fragment(section.template)
+
+
+@bp.route("/sections/<int:section_id>/delete", methods=["POST"])
+@editors_only
+def delete_section(section_id: int):
+    section = db.get_or_404(ChecklistSection, section_id)
+    template = section.template
+    _run(checklists.delete_section, current_user, section)
+    return sections_fragment(template)
+
+
+def _run(action, *args) -> bool:
+    """Call a service action; a refusal becomes an error message instead of a crash."""
+    try:
+        action(*args)
+    except ValidationFailed as error:
+        flash(error.message, "error")
+        return False
+    return True
+
+
+# --- items ----------------------------------------------------------------------------------------
+
+@bp.route("/sections/<int:section_id>/items/new", methods=["GET", "POST"])
+@editors_only
+def new_item(section_id: int):
+    section = db.get_or_404(ChecklistSection, section_id)
+    form = ItemForm()
+    if form.validate_on_submit():
+        try:
+            checklists.add_item(current_user, section, **form.values())
+        except ValidationFailed as error:
+            apply_error(form, error)
+        else:
+            return section_changed(section)
+    return item_form_response(form, section=section, item=None)
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@editors_only
+def edit_item(item_id: int):
+    item = db.get_or_404(ChecklistItem, item_id)
+    form = ItemForm(obj=item)
+    if request.method == "GET":
+        form.choices.data = format_choices(item.choices)
+    if form.validate_on_submit():
+        try:
+            checklists.update_item(current_user, item, **form.values())
+        except ValidationFailed as error:
+            apply_error(form, error)
+        else:
+            return section_changed(item.section)
+    return item_form_response(form, section=item.section, item=item)
+
+
+def item_form_response(form, section, item):
+    response = render("checklists/item_form.html", "checklists/_item_form.html", status=form_status(form),
+                      form=form, section=section, item=item)
+    if form_status(form) == 422 and is_htmx():
+        # The form posts into its section; a refused form replaces only itself.
+        response.headers["HX-Retarget"] = f"#{'item-%d' % item.id if item else 'new-item-%d' % section.id}"
+        response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@bp.route("/items/<int:item_id>/<any(up, down):direction>", methods=["POST"])
+@editors_only
+def move_item(item_id: int, direction: str):
+    item = db.get_or_404(ChecklistItem, item_id)
+    _run(checklists.move_item, current_user, item, -1 if direction == "up" else 1)
+    return section_changed(item.section)
+
+
+@bp.route("/items/<int:item_id>/delete", methods=["POST"])
+@editors_only
+def delete_item(item_id: int):
+    item = db.get_or_404(ChecklistItem, item_id)
+    section = item.section
+    _run(checklists.delete_item, current_user, item)
+    return section_changed(section)
+
+
+@bp.route("/sections/<int:section_id>/reorder", methods=["POST"])
+@editors_only
+def reorder_items(section_id: int):
+    """Drag and drop (JavaScript only): the items' ids in their new order."""
+    section = db.get_or_404(ChecklistSection, section_id)
+    _run(checklists.reorder_items, current_user, section, request.form.getlist("item", type=int))
+    return section_changed(section)
