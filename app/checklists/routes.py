@@ -1,12 +1,10 @@
-from functools import wraps
-
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from app.checklists import EDITORS, bp
+from app.checklists import EDITORS, bp, editors_only
 from app.checklists.forms import (
     ImportForm,
     ItemForm,
@@ -22,16 +20,6 @@ from app.htmx import is_htmx, render
 from app.models import ChecklistItem, ChecklistSection, ChecklistTemplate, ParArea, Role, TemplateStatus
 from app.services import checklist_io, checklists
 from app.services.errors import ImportFailed, ValidationFailed
-
-
-def editors_only(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if current_user.role not in EDITORS:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def get_template(template_id: int) -> ChecklistTemplate:

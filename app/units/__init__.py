@@ -1,18 +1,10 @@
 """The unit registry, kept by administrators."""
-from flask import Blueprint, abort
-from flask_login import current_user, login_required
+from flask import Blueprint
 
+from app.auth.access import require_roles
 from app.models import Role
 
 bp = Blueprint("units", __name__)
-
-
-@bp.before_request
-@login_required
-def require_admin():
-    # login_required lets OPTIONS through: an anonymous user has no role.
-    if not current_user.is_authenticated or current_user.role != Role.ADMIN:
-        abort(403)
-
+bp.before_request(require_roles(Role.ADMIN))
 
 from app.units import routes  # noqa: E402,F401
