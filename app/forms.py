@@ -37,12 +37,13 @@ class Form(FlaskForm):
 
 
 def apply_error(form, error: ValidationFailed) -> None:
-    """Put a service's validation message beside its field, or above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        form.form_errors.append(error.message)
+    """Put each of a service's validation messages beside its field, or above the form."""
+    for name, message in error.problems:
+        field = getattr(form, name, None) if name else None
+        if field is not None:
+            field.errors = list(field.errors) + [message]
+        else:
+            form.form_errors.append(message)
 
 
 def form_status(form) -> int:

@@ -5,28 +5,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.forms import Form
 from app.models import AnswerType, EvidenceRule, ParArea, Severity, TargetOperator
-
-CHOICE_RESULTS = {
-    "đạt": True, "pass": True,
-    "không đạt": False, "fail": False,
-    "kad": None, "không áp dụng": None, "na": None,
-}
+from app.services.checklist_io import parse_choices
 
 
-def parse_choices(text: str) -> list[dict]:
-    """One choice per line: "label | đạt" (or không đạt, kad). Values are the line numbers."""
-    choices = []
-    for number, line in enumerate((line.strip() for line in (text or "").splitlines() if line.strip()), start=1):
-        label, _, result = line.rpartition("|")
-        if not label.strip() or result.strip().lower() not in CHOICE_RESULTS:
-            raise ValueError(number)
-        choices.append({"value": str(number), "label": label.strip(), "passes": CHOICE_RESULTS[result.strip().lower()]})
-    return choices
+class DecimalCommaFloatField(FloatField):
+    """A number field that also takes the Vietnamese decimal comma (95,5)."""
 
-
-def format_choices(choices: list[dict]) -> str:
-    words = {True: "đạt", False: "không đạt", None: "kad"}
-    return "\n".join(f"{c['label']} | {words[c.get('passes')]}" for c in choices)
+    def process_formdata(self, valuelist):
+        super().process_formdata([value.replace(",", ".") for value in valuelist])
 
 
 def parse_bands(text: str) -> list[dict]:
@@ -93,14 +79,14 @@ class ItemForm(Form):
     legal_basis_unverified = BooleanField(_l("Legal basis still to be checked against the original text"))
     answer_type = SelectField(_l("Answer type"), validators=[DataRequired()])
     target_operator = SelectField(_l("Comparison"), validators=[Optional()])
-    target_value = FloatField(_l("Target"), validators=[Optional()])
+    target_value = DecimalCommaFloatField(_l("Target"), validators=[Optional()])
     unit = StringField(_l("Unit of measure"), validators=[Optional(), Length(max=32)])
     formula = TextAreaField(_l("Formula"), validators=[Optional()])
     numerator_label = StringField(_l("Numerator (what is counted)"), validators=[Optional(), Length(max=255)])
     denominator_label = StringField(_l("Denominator (out of)"), validators=[Optional(), Length(max=255)])
     choices = TextAreaField(_l("Choices"), validators=[Optional()],
-                            description=_l("One per line: label | đạt, không đạt or kad."))
-    weight = FloatField(_l("Weight"), default=1.0,
+                            description=_l("One per line: value=label=đạt, không đạt or kad, e.g. 1=Đầy đủ=đạt."))
+    weight = DecimalCommaFloatField(_l("Weight"), default=1.0,
                         validators=[InputRequired(),  # DataRequired would call a weight of 0 missing
                                     NumberRange(min=0.01, message=_l("The weight must be greater than 0."))])
     evidence_required = SelectField(_l("Evidence required"))
@@ -115,11 +101,9 @@ class ItemForm(Form):
         self.default_severity.choices = enum_choices(Severity)
 
     def validate_choices(self, field):
-        try:
-            field.parsed = parse_choices(field.data)
-        except ValueError as error:
-            raise ValidationError(_l("Line %(line)s: write \"label | đạt\", \"label | không đạt\" or \"label | kad\".",
-                                     line=error.args[0]))
+        field.parsed, problems = parse_choices(field.data or "")
+        if problems:
+            raise ValidationError(" ".join(problems))
 
     def values(self) -> dict:
         """The item's model values from the form."""

@@ -5,31 +5,28 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.checklists import EDITORS, bp, editors_only
-from app.checklists.forms import (
-    ImportForm,
-    ItemForm,
-    NewTemplateForm,
-    SectionForm,
-    TemplateForm,
-    format_bands,
-    format_choices,
-)
+from app.checklists.forms import ImportForm, ItemForm, NewTemplateForm, SectionForm, TemplateForm, format_bands
 from app.extensions import db
 from app.forms import apply_error, form_status
 from app.htmx import is_htmx, render
 from app.models import ChecklistItem, ChecklistSection, ChecklistTemplate, ParArea, Role, TemplateStatus
 from app.services import checklist_io, checklists
+from app.services.checklist_io import encode_choices
 from app.services.errors import ImportFailed, ValidationFailed
 
 
+def published_only() -> bool:
+    return current_user.role == Role.INSPECTOR
+
+
 def get_template(template_id: int) -> ChecklistTemplate:
-    """Load a template the user may read: inspectors see published versions only (others are 404)."""
+    """A template the user may read, sections and items loaded: inspectors see published versions only."""
     template = db.first_or_404(
         sa.select(ChecklistTemplate)
         .where(ChecklistTemplate.id == template_id)
         .options(selectinload(ChecklistTemplate.sections).selectinload(ChecklistSection.items))
     )
-    if current_user.role == Role.INSPECTOR and template.status != TemplateStatus.PUBLISHED:
+    if published_only() and template.status != TemplateStatus.PUBLISHED:
         abort(404)
     return template
 
@@ -38,13 +35,21 @@ def back_to(template: ChecklistTemplate, anchor: str | None = None):
     return redirect(url_for("checklists.detail", template_id=template.id, _anchor=anchor), 303)
 
 
+def frozen(template: ChecklistTemplate):
+    """The answer to an edit of a published or archived template, or None when it is a draft."""
+    if template.is_editable:
+        return None
+    flash(_("A published or archived template never changes; make a new version."), "error")
+    return back_to(template)
+
+
 # --- list, create, import ------------------------------------------------------------------------
 
 @bp.route("/")
 def index():
     """Every family with its versions, newest first; inspectors see published versions only."""
     query = sa.select(ChecklistTemplate).order_by(ChecklistTemplate.family, ChecklistTemplate.version.desc())
-    if current_user.role == Role.INSPECTOR:
+    if published_only():
         query = query.where(ChecklistTemplate.status == TemplateStatus.PUBLISHED)
     families: dict[str, list[ChecklistTemplate]] = {}
     for template in db.session.scalars(query):
@@ -91,23 +96,24 @@ def import_file():
 
 # --- one template ---------------------------------------------------------------------------------
 
+def detail_page(template, status=200, template_form=None, section_form=None):
+    """The template page; for a draft and an editor, the editor with its forms."""
+    editing = template.is_editable and current_user.role in EDITORS
+    versions = sa.select(ChecklistTemplate.id, ChecklistTemplate.version, ChecklistTemplate.status).where(
+        ChecklistTemplate.family == template.family).order_by(ChecklistTemplate.version.desc())
+    if published_only():
+        versions = versions.where(ChecklistTemplate.status == TemplateStatus.PUBLISHED)
+    if editing:
+        template_form = template_form or TemplateForm(obj=template, grading_bands=format_bands(template.grading_bands))
+        section_form = section_form or SectionForm(formdata=None)
+    return render("checklists/detail.html", status=status, template=template, editing=editing,
+                  can_edit=current_user.role in EDITORS, versions=db.session.execute(versions).all(),
+                  template_form=template_form, section_form=section_form)
+
+
 @bp.route("/<int:template_id>")
 def detail(template_id: int):
-    template = get_template(template_id)
-    editing = template.is_editable and current_user.role in EDITORS
-    context = {"template": template, "editing": editing, "can_edit": current_user.role in EDITORS,
-               "versions": _versions(template)}
-    if editing:
-        context["template_form"] = TemplateForm(obj=template, grading_bands=format_bands(template.grading_bands))
-        context["section_form"] = SectionForm()
-    return render("checklists/detail.html", **context)
-
-
-def _versions(template):
-    return db.session.execute(
-        sa.select(ChecklistTemplate.id, ChecklistTemplate.version, ChecklistTemplate.status)
-        .where(ChecklistTemplate.family == template.family).order_by(ChecklistTemplate.version.desc())
-    ).all()
+    return detail_page(get_template(template_id))
 
 
 @bp.route("/<int:template_id>/preview")
@@ -132,8 +138,7 @@ def edit(template_id: int):
         else:
             flash(_("Changes saved."), "success")
             return back_to(template)
-    return render("checklists/detail.html", status=form_status(form), template=template, editing=True,
-                  can_edit=True, versions=_versions(template), template_form=form, section_form=SectionForm())
+    return detail_page(template, status=form_status(form), template_form=form)
 
 
 @bp.route("/<int:template_id>/<any(publish, archive, 'new-version', delete):action>", methods=["POST"])
@@ -175,17 +180,27 @@ def export(template_id: int, kind: str):
 
 # --- sections -------------------------------------------------------------------------------------
 
-def _section_values(form: SectionForm) -> dict:
+def section_values(form: SectionForm) -> dict:
     return {"code": form.code.data.strip(), "title": form.title.data.strip(),
             "par_area": ParArea(form.par_area.data) if form.par_area.data else None}
 
 
-def sections_fragment(template, status=200, **extra):
-    """After a change: the whole sections list for htmx, the template page otherwise."""
+def sections_changed(template_id: int, status=200, section_form=None):
+    """After a change to the list of sections: the list (with the add-section form) for htmx,
+    the template page otherwise."""
+    template = get_template(template_id)
+    if not is_htmx():
+        return back_to(template) if status == 200 else detail_page(template, status, section_form=section_form)
+    return render("checklists/detail.html", "checklists/_sections.html", status=status, template=template,
+                  editing=template.is_editable, section_form=section_form or SectionForm(formdata=None))
+
+
+def section_changed(section: ChecklistSection):
+    """After a change inside one section: that section for htmx, the template page otherwise."""
     if is_htmx():
-        return render("checklists/detail.html", "checklists/_sections.html", status=status, template=template,
-                      editing=True, **extra)
-    return back_to(template)
+        return render("checklists/detail.html", "checklists/_section.html", section=section,
+                      editing=section.template.is_editable, template=section.template)
+    return back_to(section.template, f"section-{section.id}")
 
 
 @bp.route("/<int:template_id>/sections", methods=["POST"])
@@ -195,58 +210,51 @@ def add_section(template_id: int):
     form = SectionForm()
     if form.validate_on_submit():
         try:
-            section = checklists.add_section(current_user, template, **_section_values(form))
+            section = checklists.add_section(current_user, template, **section_values(form))
         except ValidationFailed as error:
             apply_error(form, error)
         else:
-            return back_to(template, f"section-{section.id}")
-    return render("checklists/detail.html", status=form_status(form), template=template, editing=True,
-                  can_edit=True, versions=_versions(template),
-                  template_form=TemplateForm(obj=template, grading_bands=format_bands(template.grading_bands)),
-                  section_form=form)
+            if not is_htmx():
+                return back_to(template, f"section-{section.id}")
+    return sections_changed(template.id, form_status(form), section_form=form if form_status(form) == 422 else None)
 
 
 @bp.route("/sections/<int:section_id>/edit", methods=["GET", "POST"])
 @editors_only
 def edit_section(section_id: int):
     section = db.get_or_404(ChecklistSection, section_id)
+    if refusal := frozen(section.template):
+        return refusal
     form = SectionForm(obj=section)
     if form.validate_on_submit():
         try:
-            checklists.update_section(current_user, section, **_section_values(form))
+            checklists.update_section(current_user, section, **section_values(form))
         except ValidationFailed as error:
             apply_error(form, error)
         else:
             return section_changed(section)
     return render("checklists/section_form.html", "checklists/_section_form.html", status=form_status(form),
-                  form=form, section=section)
-
-
-def section_changed(section):
-    if is_htmx():
-        return render("checklists/detail.html", "checklists/_section.html", section=section, editing=True,
-                      template=section.template)
-    return back_to(section.template, f"section-{section.id}")
+                  form=form, section=section, inline=is_htmx())
 
 
 @bp.route("/sections/<int:section_id>/<any(up, down):direction>", methods=["POST"])
 @editors_only
 def move_section(section_id: int, direction: str):
     section = db.get_or_404(ChecklistSection, section_id)
-    _run(checklists.move_section, current_user, section, -1 if direction == "up" else 1)
-    return sections_fragment(section.template)
+    run(checklists.move_section, current_user, section, -1 if direction == "up" else 1)
+    return sections_changed(section.template_id)
 
 
 @bp.route("/sections/<int:section_id>/delete", methods=["POST"])
 @editors_only
 def delete_section(section_id: int):
     section = db.get_or_404(ChecklistSection, section_id)
-    template = section.template
-    _run(checklists.delete_section, current_user, section)
-    return sections_fragment(template)
+    template_id = section.template_id
+    run(checklists.delete_section, current_user, section)
+    return sections_changed(template_id)
 
 
-def _run(action, *args) -> bool:
+def run(action, *args) -> bool:
     """Call a service action; a refusal becomes an error message instead of a crash."""
     try:
         action(*args)
@@ -262,6 +270,8 @@ def _run(action, *args) -> bool:
 @editors_only
 def new_item(section_id: int):
     section = db.get_or_404(ChecklistSection, section_id)
+    if refusal := frozen(section.template):
+        return refusal
     form = ItemForm()
     if form.validate_on_submit():
         try:
@@ -277,9 +287,11 @@ def new_item(section_id: int):
 @editors_only
 def edit_item(item_id: int):
     item = db.get_or_404(ChecklistItem, item_id)
+    if refusal := frozen(item.section.template):
+        return refusal
     form = ItemForm(obj=item)
     if request.method == "GET":
-        form.choices.data = format_choices(item.choices)
+        form.choices.data = encode_choices(item.choices)
     if form.validate_on_submit():
         try:
             checklists.update_item(current_user, item, **form.values())
@@ -291,11 +303,12 @@ def edit_item(item_id: int):
 
 
 def item_form_response(form, section, item):
+    inline = is_htmx()
     response = render("checklists/item_form.html", "checklists/_item_form.html", status=form_status(form),
-                      form=form, section=section, item=item)
-    if form_status(form) == 422 and is_htmx():
+                      form=form, section=section, item=item, inline=inline)
+    if inline and form_status(form) == 422:
         # The form posts into its section; a refused form replaces only itself.
-        response.headers["HX-Retarget"] = f"#{'item-%d' % item.id if item else 'new-item-%d' % section.id}"
+        response.headers["HX-Retarget"] = f"#item-{item.id}" if item else f"#new-item-{section.id}"
         response.headers["HX-Reswap"] = "outerHTML"
     return response
 
@@ -304,7 +317,7 @@ def item_form_response(form, section, item):
 @editors_only
 def move_item(item_id: int, direction: str):
     item = db.get_or_404(ChecklistItem, item_id)
-    _run(checklists.move_item, current_user, item, -1 if direction == "up" else 1)
+    run(checklists.move_item, current_user, item, -1 if direction == "up" else 1)
     return section_changed(item.section)
 
 
@@ -313,7 +326,7 @@ def move_item(item_id: int, direction: str):
 def delete_item(item_id: int):
     item = db.get_or_404(ChecklistItem, item_id)
     section = item.section
-    _run(checklists.delete_item, current_user, item)
+    run(checklists.delete_item, current_user, item)
     return section_changed(section)
 
 
@@ -322,5 +335,5 @@ def delete_item(item_id: int):
 def reorder_items(section_id: int):
     """Drag and drop (JavaScript only): the items' ids in their new order."""
     section = db.get_or_404(ChecklistSection, section_id)
-    _run(checklists.reorder_items, current_user, section, request.form.getlist("item", type=int))
+    run(checklists.reorder_items, current_user, section, request.form.getlist("item", type=int))
     return section_changed(section)

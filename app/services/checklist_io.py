@@ -60,7 +60,7 @@ from app.models import (
 )
 from app.models.checklist import DEFAULT_GRADING_BANDS
 from app.services import audit
-from app.services.checklists import item_problems, label, publish
+from app.services.checklists import ITEM_FIELDS, item_problems, label, publish
 from app.services.errors import ImportFailed
 
 FORMAT = "kiemtra-checklist"
@@ -69,11 +69,7 @@ SEED_FILE = Path(__file__).resolve().parent.parent / "seed" / "checklists.json"
 
 TEMPLATE_KEYS = ("family", "version", "name", "scope", "legal_basis", "grading_bands")
 SECTION_KEYS = ("code", "title", "par_area")
-ITEM_KEYS = (
-    "code", "question", "guidance", "legal_basis", "legal_basis_unverified", "answer_type", "target_operator",
-    "target_value", "unit", "formula", "numerator_label", "denominator_label", "choices", "weight",
-    "evidence_required", "default_severity",
-)
+ITEM_KEYS = tuple(field for field in ITEM_FIELDS if field != "position")
 AUDIT_FIELDS = ("family", "version", "name", "status")
 
 # Excel columns of the items sheet: (key, header). Section keys first, then item keys.
@@ -179,7 +175,8 @@ def export_json(templates: Iterable[ChecklistTemplate]) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _encode_choices(choices: list[dict]) -> str:
+def encode_choices(choices: list[dict]) -> str:
+    """Choices as text, one per line "value=label=passes" (the Excel cell and the editor's field)."""
     return "\n".join(f"{c['value']}={c['label']}={PASSES_OUT[c.get('passes')]}" for c in choices)
 
 
@@ -216,7 +213,7 @@ def export_xlsx(template: ChecklistTemplate) -> bytes:
                 **{key: item[key] for key, _h in ITEM_COLUMNS},
                 "legal_basis_unverified": "x" if item["legal_basis_unverified"] else "",
                 "target_operator": item["target_operator"] or "",
-                "choices": _encode_choices(item["choices"]),
+                "choices": encode_choices(item["choices"]),
             }
             row = sheet.max_row + 1
             for column, value in enumerate(section_cells + [cells[key] for key, _h in ITEM_COLUMNS], start=1):
@@ -529,6 +526,11 @@ def _save(actor: Optional[User], cleans: list[dict]) -> list[ChecklistTemplate]:
     for clean in cleans:
         family = clean["family"]
         if family not in highest:
+            if db.session.scalar(sa.select(ChecklistTemplate.id).where(
+                    ChecklistTemplate.family == family, ChecklistTemplate.status == TemplateStatus.DRAFT).limit(1)):
+                db.session.rollback()
+                raise ImportFailed([_("Checklist %(family)s already has a draft version; publish or delete it "
+                                      "before importing another.", family=family)])
             highest[family] = db.session.scalar(
                 sa.select(sa.func.max(ChecklistTemplate.version)).where(ChecklistTemplate.family == family))
         version = clean["version"] if highest[family] is None else highest[family] + 1
@@ -607,7 +609,8 @@ def _cell_number(value):
         return text
 
 
-def _parse_choices(text: str) -> tuple[list[dict], list[str]]:
+def parse_choices(text: str) -> tuple[list[dict], list[str]]:
+    """The choices written by encode_choices, and a message for every line that cannot be read."""
     parts = text.split("\n") if "\n" in text else text.split(";")
     choices, problems = [], []
     for number, part in enumerate((p.strip() for p in parts), start=1):
@@ -745,7 +748,7 @@ def import_xlsx(actor: Optional[User], data: bytes) -> ChecklistTemplate:
         for key, header in (("evidence_required", "Yêu cầu minh chứng"), ("default_severity", "Mức độ mặc định")):
             if text(header):
                 item[key] = text(header).lower()
-        choices, choice_problems = _parse_choices(_cell_text(cells.get("Lựa chọn")))
+        choices, choice_problems = parse_choices(_cell_text(cells.get("Lựa chọn")))
         for message in choice_problems:
             problem("Lựa chọn", message)
         item["choices"] = choices

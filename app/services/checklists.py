@@ -134,7 +134,7 @@ def move_section(actor: User, section: ChecklistSection, step: int) -> None:
 def _check_item(fields: dict) -> None:
     problems = item_problems(fields)
     if problems:
-        raise ValidationFailed(*problems[0])
+        raise ValidationFailed(*problems[0], problems=problems)
 
 
 def add_item(actor: User, section: ChecklistSection, **fields) -> ChecklistItem:
@@ -208,9 +208,12 @@ def publish(actor: User, template: ChecklistTemplate) -> ChecklistTemplate:
     _require_draft(template)
     if not template.items:
         raise ValidationFailed(None, _("An empty template cannot be published: add at least one item."))
-    for item in template.items:
-        if not item.question.strip():
-            raise ValidationFailed(None, _("Item %(code)s has no question.", code=item.code or item.position + 1))
+    for section in template.sections:
+        for item in section.items:
+            for _field, problem in item_problems({name: getattr(item, name) for name in ITEM_FIELDS}):
+                raise ValidationFailed(None, _("Section %(section)s, item %(item)s: %(problem)s",
+                                               section=section.code or section.position + 1,
+                                               item=item.code or item.position + 1, problem=problem))
     before = audit.snapshot(template, TEMPLATE_FIELDS)
     template.status = TemplateStatus.PUBLISHED
     template.published_at = utcnow()

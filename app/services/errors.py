@@ -8,11 +8,15 @@ class DomainError(Exception):
 
 
 class ValidationFailed(DomainError):
-    """Bad input for one field (or the whole form when field is None)."""
+    """Bad input for one field (or the whole form when field is None).
 
-    def __init__(self, field, message):
+    `problems` holds every (field, message) pair when a check found several at once.
+    """
+
+    def __init__(self, field, message, problems=None):
         super().__init__(message)
         self.field = field
+        self.problems = problems or [(field, message)]
 
 
 class NotPermitted(DomainError):

@@ -93,8 +93,8 @@ def test_item_form_is_a_fragment_for_htmx_and_a_page_otherwise(editor):
     ({"question": ""}, "bắt buộc"),
     ({"answer_type": "percent", "target_operator": ">=", "target_value": "120"}, "0 đến 100"),
     ({"answer_type": "number", "target_operator": ">=", "target_value": ""}, "cả hai"),
-    ({"answer_type": "choice", "choices": "Có | đạt"}, "ít nhất hai"),
-    ({"answer_type": "choice", "choices": "Có | tốt\nKhông | không đạt"}, "Dòng 1"),
+    ({"answer_type": "choice", "choices": "1=Có=đạt"}, "ít nhất hai"),
+    ({"answer_type": "choice", "choices": "1=Có=tốt\n2=Không=không đạt"}, "kad"),
     ({"weight": "0"}, "lớn hơn 0"),
 ])
 def test_invalid_item_gets_422_beside_the_field_and_keeps_input(editor, overrides, message):
@@ -124,11 +124,16 @@ def test_choice_item(editor):
     template = make_template(items=0)
     section = template.sections[0]
     editor.post(f"/checklists/sections/{section.id}/items/new", data=item_data(
-        answer_type="choice", choices="Đầy đủ | đạt\nThiếu | không đạt\nKhông có hồ sơ | kad"))
+        answer_type="choice", choices="du=Đầy đủ=đạt\nthieu=Thiếu=không đạt\nkhong=Không có hồ sơ=kad"))
     item = db.session.scalar(sa.select(ChecklistItem))
     assert [c["passes"] for c in item.choices] == [True, False, None]
     form = editor.get(f"/checklists/items/{item.id}/edit").get_data(as_text=True)
-    assert "Thiếu | không đạt" in form
+    assert "thieu=Thiếu=không đạt" in form
+    # Saving another field keeps the choice values the answers will refer to.
+    editor.post(f"/checklists/items/{item.id}/edit", data=item_data(
+        question="Hồ sơ", answer_type="choice", choices="du=Đầy đủ=đạt\nthieu=Thiếu=không đạt\nkhong=Không có hồ sơ=kad"))
+    db.session.refresh(item)
+    assert [c["value"] for c in item.choices] == ["du", "thieu", "khong"]
 
 
 def test_edit_item_records_audit(editor):
@@ -191,6 +196,56 @@ def test_template_settings_and_grading_bands(editor):
 
 
 # --- versions -------------------------------------------------------------------------------------
+
+def test_several_problems_are_all_reported(editor):
+    template = make_template(items=0)
+    response = editor.post(f"/checklists/sections/{template.sections[0].id}/items/new", data=item_data(
+        answer_type="choice", target_operator=">=", target_value="5", choices="1=Có=đạt"))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "ít nhất hai" in body and "chỉ tiêu" in body
+
+
+def test_decimal_comma_is_accepted(editor):
+    template = make_template(items=0)
+    editor.post(f"/checklists/sections/{template.sections[0].id}/items/new", data=item_data(
+        answer_type="percent", target_operator=">=", target_value="95,5", weight="1,5"))
+    item = db.session.scalar(sa.select(ChecklistItem))
+    assert (item.target_value, item.weight) == (95.5, 1.5)
+
+
+def test_add_section_with_htmx_returns_the_list_and_a_fresh_form(editor):
+    template = make_template()
+    response = editor.post(f"/checklists/{template.id}/sections", data={"code": "B", "title": "Phần B",
+                                                                         "par_area": ""}, headers=HX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="sections"' in body and "Phần B" in body
+    assert 'name="title" required type="text" value=""' in body
+    response = editor.post(f"/checklists/{template.id}/sections", data={"code": "", "title": ""}, headers=HX)
+    assert response.status_code == 422 and "bắt buộc" in response.get_data(as_text=True)
+
+
+def test_standalone_item_form_is_a_plain_form(editor):
+    template = make_template()
+    page = editor.get(f"/checklists/items/{template.sections[0].items[0].id}/edit").get_data(as_text=True)
+    form = page.split('class="item-form card"')[1].split(">")[0]
+    assert "hx-post" not in form
+
+
+def test_published_template_has_no_edit_controls_even_after_a_refused_action(editor):
+    template = make_template(status=TemplateStatus.PUBLISHED)
+    item = template.sections[0].items[0]
+    body = editor.post(f"/checklists/items/{item.id}/up", headers=HX).get_data(as_text=True)
+    assert "draggable" not in body and "/delete" not in body
+    response = editor.get(f"/checklists/items/{item.id}/edit")
+    assert response.status_code == 303
+
+
+def test_inspector_does_not_see_draft_versions(client_as):
+    published = make_template(status=TemplateStatus.PUBLISHED, family="KTCV")
+    make_template(family="KTCV", version=2)
+    page = client_as("inspector").get(f"/checklists/{published.id}").get_data(as_text=True)
+    assert "Bản nháp" not in page
+
 
 def test_publish_freezes_the_template(editor):
     template = make_template()
@@ -262,6 +317,10 @@ def test_export_and_import_round_trip_through_the_web(editor):
     xlsx = editor.get(f"/checklists/{template.id}/export.xlsx")
     assert xlsx.status_code == 200 and "attachment" in xlsx.headers["Content-Disposition"]
     assert upload(editor, "t.xlsx", xlsx.data).status_code == 303
+    # Only one draft per family: the imported version 2 is published before the next import.
+    draft = db.session.scalar(sa.select(ChecklistTemplate).where(ChecklistTemplate.version == 2))
+    assert upload(editor, "t.xlsx", xlsx.data).status_code == 422
+    editor.post(f"/checklists/{draft.id}/publish")
     exported = editor.get(f"/checklists/{template.id}/export.json")
     assert exported.mimetype == "application/json"
     assert upload(editor, "t.json", exported.data).status_code == 303

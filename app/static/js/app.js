@@ -24,7 +24,13 @@ document.addEventListener("htmx:sendError", function () {
 // Drag and drop to reorder checklist items (the ↑ ↓ buttons do the same without JavaScript).
 document.addEventListener("dragstart", function (event) {
   var item = event.target.closest && event.target.closest("li[draggable=true]");
-  if (item) item.classList.add("dragging");
+  if (!item) return;
+  item.classList.add("dragging");
+  event.dataTransfer.effectAllowed = "move";
+  event.dataTransfer.setData("text/plain", item.dataset.item);  // Firefox starts a drag only with data
+});
+document.addEventListener("drop", function (event) {
+  if (document.querySelector("li.dragging")) event.preventDefault();  // not a link drop
 });
 document.addEventListener("dragover", function (event) {
   var dragging = document.querySelector("li.dragging");
@@ -39,6 +45,8 @@ document.addEventListener("dragend", function (event) {
   if (!item) return;
   item.classList.remove("dragging");
   var list = item.parentNode;
+  // An item form open in this section would be lost by the redraw, and its item is missing from the list.
+  if (list.closest("section").querySelector("form.item-form")) return;
   var ids = Array.prototype.map.call(list.querySelectorAll("li[data-item]"), function (li) { return li.dataset.item; });
   htmx.ajax("POST", list.dataset.reorderUrl, {
     source: list, target: "#section-" + list.dataset.section, swap: "outerHTML", values: {item: ids}
