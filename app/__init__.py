@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.checklists import bp as checklists_bp
+    from app.inspections import bp as inspections_bp
     from app.main import bp as main_bp
     from app.units import bp as units_bp
 
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(units_bp, url_prefix="/units")
     app.register_blueprint(checklists_bp, url_prefix="/checklists")
+    app.register_blueprint(inspections_bp, url_prefix="/inspections")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

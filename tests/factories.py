@@ -57,3 +57,23 @@ def make_template(status=None, items=2, **overrides):
     db.session.add(template)
     db.session.commit()
     return template
+
+
+def make_inspection(status=None, template=None, unit=None, lead=None, members=(), **overrides):
+    """An inspection of `unit` with a published template and a team led by `lead` (made when missing)."""
+    from datetime import date
+
+    from app.models import Inspection, InspectionKind, InspectionMember, InspectionStatus, TeamRole, TemplateStatus
+
+    template = template or make_template(status=TemplateStatus.PUBLISHED)
+    fields = {"title": "Kiểm tra công vụ", "kind": InspectionKind.PLANNED, "unit_id": (unit or make_unit()).id,
+              "template_id": template.id, "planned_start": date(2026, 3, 10), "planned_end": date(2026, 3, 12),
+              "status": status or InspectionStatus.DRAFT}
+    fields.update(overrides)
+    inspection = Inspection(**fields)
+    lead = lead or make_user(Role.INSPECTOR)
+    inspection.members = [InspectionMember(user_id=lead.id, role=TeamRole.LEAD)] + [
+        InspectionMember(user_id=user.id, role=TeamRole.MEMBER) for user in members]
+    db.session.add(inspection)
+    db.session.commit()
+    return inspection

@@ -17,6 +17,8 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem(_l("Home"), "main.index", tuple(Role), "main."),
+    NavItem(_l("Inspections"), "inspections.index", tuple(Role), "inspections.i"),
+    NavItem(_l("Annual plan"), "inspections.plan", (Role.ADMIN, Role.LEADER, Role.INSPECTOR), "inspections.plan"),
     NavItem(_l("Checklists"), "checklists.index", (Role.ADMIN, Role.LEADER, Role.INSPECTOR), "checklists."),
     NavItem(_l("Units"), "units.index", (Role.ADMIN,), "units."),
     NavItem(_l("Users"), "admin.users", (Role.ADMIN,), "admin.user"),

@@ -11,6 +11,7 @@ from app.models.checklist import (
     TargetOperator,
     TemplateStatus,
 )
+from app.models.inspection import Inspection, InspectionKind, InspectionMember, InspectionStatus, TeamRole
 from app.models.unit import IssuingBody, Unit, UnitKind
 from app.models.user import Role, User
 
@@ -21,11 +22,16 @@ __all__ = [
     "ChecklistSection",
     "ChecklistTemplate",
     "EvidenceRule",
+    "Inspection",
+    "InspectionKind",
+    "InspectionMember",
+    "InspectionStatus",
     "IssuingBody",
     "ParArea",
     "Role",
     "Severity",
     "TargetOperator",
+    "TeamRole",
     "TemplateStatus",
     "Unit",
     "UnitKind",

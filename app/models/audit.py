@@ -52,6 +52,9 @@ ACTION_LABELS = {
     "publish": _l("Published"),
     "archive": _l("Archived"),
     "new_version": _l("New version made"),
+    "schedule": _l("Scheduled"),
+    "start": _l("Field work started"),
+    "cancel": _l("Cancelled"),
 }
 
 ENTITY_LABELS = {
@@ -61,4 +64,5 @@ ENTITY_LABELS = {
     "checklist_template": _l("Checklist template"),
     "checklist_section": _l("Checklist section"),
     "checklist_item": _l("Checklist item"),
+    "inspection": _l("Inspection"),
 }

@@ -42,6 +42,18 @@ def enum_column(enum_cls: type[enum.Enum], **kwargs) -> sa.Enum:
     )
 
 
+class LabelledEnum(enum.StrEnum):
+    """A string enum whose members have a translated label, given by the subclass's labels()."""
+
+    @property
+    def label(self) -> str:
+        return str(self.labels()[self])
+
+    @classmethod
+    def labels(cls) -> dict:
+        raise NotImplementedError
+
+
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

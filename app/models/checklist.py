@@ -3,7 +3,6 @@
 A published version never changes: an inspection keeps the exact questions it was asked. Editing a
 published template means making a new draft version of the same family.
 """
-import enum
 from datetime import datetime
 from typing import Any, Optional
 
@@ -12,20 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin, UTCDateTime, enum_column
+from app.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_column
 from app.models.user import User
-
-
-class LabelledEnum(enum.StrEnum):
-    """A string enum whose members have a translated label in LABELS."""
-
-    @property
-    def label(self) -> str:
-        return str(self.labels()[self])
-
-    @classmethod
-    def labels(cls) -> dict:
-        raise NotImplementedError
 
 
 class TemplateStatus(LabelledEnum):

@@ -1,0 +1,228 @@
+"""Inspections: who may see and change them, creating and editing them with their team, and states.
+
+A state changes only here: each transition checks the actor, writes the audit event and refuses an
+illegal move with a message the user can act on.
+"""
+from dataclasses import dataclass
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.extensions import db
+from app.models import (
+    ChecklistTemplate,
+    Inspection,
+    InspectionMember,
+    InspectionStatus,
+    Role,
+    TeamRole,
+    TemplateStatus,
+    Unit,
+    User,
+)
+from app.models.base import utcnow
+from app.services import audit
+from app.services.errors import NotPermitted, ValidationFailed
+from app.services.units import units_visible_to
+
+S = InspectionStatus
+FIELDS = ("title", "kind", "legal_basis", "decision_number", "decision_date", "issuing_body_id", "unit_id",
+          "template_id", "planned_start", "planned_end", "place", "status")
+# A unit head sees their unit's inspections once the minutes exist (DESIGN.md §4).
+VISIBLE_TO_UNIT_HEADS = (S.MINUTES_SIGNED, S.CONCLUDED, S.CLOSED)
+EDITABLE = (S.DRAFT, S.SCHEDULED)
+
+
+def label(inspection: Inspection) -> str:
+    return f"{inspection.decision_number or '#%d' % inspection.id} — {inspection.title}"
+
+
+# --- rights --------------------------------------------------------------------------------------
+
+def is_manager(user: User) -> bool:
+    """Leaders (and administrators) open, plan and cancel inspections."""
+    return user.role in (Role.ADMIN, Role.LEADER)
+
+
+def visible_inspections(user: User) -> sa.Select:
+    """The inspections a user may see, as a query to filter and paginate further."""
+    query = sa.select(Inspection)
+    if is_manager(user):
+        return query
+    if user.role == Role.INSPECTOR:
+        team = sa.select(InspectionMember.inspection_id).where(InspectionMember.user_id == user.id)
+        return query.where(Inspection.id.in_(team))
+    units = units_visible_to(user).with_only_columns(Unit.id)
+    return query.where(Inspection.unit_id.in_(units), Inspection.status.in_(VISIBLE_TO_UNIT_HEADS))
+
+
+def can_view(user: User, inspection: Inspection) -> bool:
+    return db.session.scalar(visible_inspections(user).where(Inspection.id == inspection.id)) is not None
+
+
+def can_edit(user: User, inspection: Inspection) -> bool:
+    return is_manager(user) and inspection.status in EDITABLE
+
+
+# --- create and edit -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TeamMember:
+    user_id: int
+    role: TeamRole
+
+
+def _validate(inspection: Inspection, team: list[TeamMember]) -> None:
+    problems = []
+    if inspection.planned_end < inspection.planned_start:
+        problems.append(("planned_end", _("The end date is before the start date.")))
+    template = db.session.get(ChecklistTemplate, inspection.template_id)
+    if template is None or template.status != TemplateStatus.PUBLISHED:
+        problems.append(("template_id", _("Choose a published checklist version.")))
+    unit = db.session.get(Unit, inspection.unit_id)
+    if unit is None or not unit.active:
+        problems.append(("unit_id", _("Choose an active unit.")))
+    if inspection.decision_number:
+        if not (inspection.decision_date and inspection.issuing_body_id):
+            problems.append(("decision_date", _("A decision number needs its date and issuing body.")))
+        else:
+            inspection.decision_year = inspection.decision_date.year
+            with db.session.no_autoflush:
+                clash = db.session.scalar(sa.select(Inspection.id).where(
+                    Inspection.issuing_body_id == inspection.issuing_body_id,
+                    Inspection.decision_year == inspection.decision_year,
+                    Inspection.decision_number == inspection.decision_number,
+                    Inspection.id != (inspection.id or 0)))
+            if clash:
+                problems.append(("decision_number", _(
+                    "This issuing body already used decision number %(number)s in %(year)d.",
+                    number=inspection.decision_number, year=inspection.decision_year)))
+    else:
+        inspection.decision_year = None
+    leads = [m for m in team if m.role == TeamRole.LEAD]
+    if len(leads) != 1:
+        problems.append(("lead_id", _("The team needs exactly one team leader.")))
+    if len({m.user_id for m in team}) != len(team):
+        problems.append(("member_ids", _("A person can have only one role in the team.")))
+    with db.session.no_autoflush:
+        staff = set(db.session.scalars(sa.select(User.id).where(
+            User.id.in_([m.user_id for m in team]), User.active, User.role.in_((Role.LEADER, Role.INSPECTOR)))))
+    if any(m.user_id not in staff for m in team):
+        problems.append(("member_ids", _("Team members must be active inspectors or leaders.")))
+    if problems:
+        raise ValidationFailed(*problems[0], problems=problems)
+
+
+def _set_team(inspection: Inspection, team: list[TeamMember]) -> dict:
+    """Make the team `team`: a person already in it keeps their row (only the role changes), so the
+    one-row-per-person rule holds during the flush. Returns the audit change."""
+    before = sorted(f"{m.user_id}:{m.role.value}" for m in inspection.members)
+    rows = {m.user_id: m for m in inspection.members}
+    members = []
+    for wanted in team:
+        member = rows.get(wanted.user_id) or InspectionMember(user_id=wanted.user_id)
+        member.role = wanted.role
+        members.append(member)
+    inspection.members = members
+    after = sorted(f"{m.user_id}:{m.role.value}" for m in team)
+    return {"team": [before, after]} if before != after else {}
+
+
+def create_inspection(actor: User, team: list[TeamMember], **fields) -> Inspection:
+    if not is_manager(actor):
+        raise NotPermitted(_("Only leaders open inspections."))
+    inspection = Inspection(status=S.DRAFT, created_by_id=actor.id, **fields)
+    _validate(inspection, team)
+    team_change = _set_team(inspection, team)
+    db.session.add(inspection)
+    db.session.flush()  # the id names the inspection until it has a decision number
+    audit.record(actor, "create", inspection, label(inspection),
+                 audit.diff({}, audit.snapshot(inspection, FIELDS)) | team_change)
+    db.session.commit()
+    return inspection
+
+
+def update_inspection(actor: User, inspection: Inspection, team: list[TeamMember], row_version: int,
+                      **fields) -> Inspection:
+    """Change an inspection before its field work starts; `row_version` is the one the form was made from."""
+    if not can_edit(actor, inspection):
+        raise NotPermitted(_("This inspection can no longer be edited."))
+    if row_version != inspection.row_version:
+        raise ValidationFailed(None, _("Someone else changed this inspection meanwhile. Reload the page to see "
+                                       "their changes, then make yours again."))
+    before = audit.snapshot(inspection, FIELDS)
+    for name, value in fields.items():
+        setattr(inspection, name, value)
+    try:
+        _validate(inspection, team)
+    except ValidationFailed:
+        db.session.rollback()
+        raise
+    changes = audit.diff(before, audit.snapshot(inspection, FIELDS)) | _set_team(inspection, team)
+    if changes:
+        inspection.updated_at = utcnow()  # a team change alone also bumps the row version
+        audit.record(actor, "update", inspection, label(inspection), changes)
+    _commit_or_refuse_stale()
+    return inspection
+
+
+def _commit_or_refuse_stale() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ValidationFailed(None, _("Someone else changed this inspection meanwhile. Reload the page to see "
+                                       "their changes, then make yours again.")) from None
+
+
+# --- states --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: tuple[InspectionStatus, ...]
+    target: InspectionStatus
+
+
+TRANSITIONS = {
+    t.name: t for t in (
+        Transition("schedule", _l("Schedule"), (S.DRAFT,), S.SCHEDULED),
+        Transition("start", _l("Start field work"), (S.SCHEDULED,), S.IN_PROGRESS),
+        Transition("cancel", _l("Cancel the inspection"), (S.DRAFT, S.SCHEDULED, S.IN_PROGRESS), S.CANCELLED),
+    )
+}
+
+
+def _may(actor: User, transition: Transition, inspection: Inspection) -> bool:
+    if transition.name == "start":  # the team starts its own field work; leaders may too
+        return is_manager(actor) or inspection.role_of(actor) is not None
+    return is_manager(actor)
+
+
+def available_transitions(actor: User, inspection: Inspection) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if inspection.status in t.sources and _may(actor, t, inspection)]
+
+
+def change_state(actor: User, inspection: Inspection, name: str, reason: str = "") -> Inspection:
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise ValidationFailed(None, _("Unknown action."))
+    if not _may(actor, transition, inspection):
+        raise NotPermitted(_("You may not do this for this inspection."))
+    if inspection.status not in transition.sources:
+        raise ValidationFailed(None, _("An inspection that is %(status)s cannot be moved this way.",
+                                       status=inspection.status.label.lower()))
+    if name == "schedule" and not (inspection.decision_number and inspection.decision_date):
+        raise ValidationFailed(None, _("Enter the decision number and date before scheduling."))
+    if name == "cancel" and not reason.strip():
+        raise ValidationFailed("reason", _("Give the reason for cancelling."))
+    before = audit.snapshot(inspection, ("status",))
+    inspection.status = transition.target
+    changes = audit.diff(before, audit.snapshot(inspection, ("status",)))
+    if reason.strip():
+        changes["reason"] = [None, reason.strip()]
+    audit.record(actor, name, inspection, label(inspection), changes)
+    _commit_or_refuse_stale()
+    return inspection
