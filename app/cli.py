@@ -16,7 +16,7 @@ def init_app(app):
         added = seed_demo()
         click.echo(
             f"Demo data: {added['units']} units, {added['issuing_bodies']} issuing bodies, "
-            f"{added['users']} users, {added['checklists']} checklists added."
+            f"{added['users']} users, {added['checklists']} checklists, {added['inspections']} inspections added."
         )
         click.echo(f"Demo logins (password {DEMO_PASSWORD}): admin, leader, inspector, inspector2, unithead, unithead2")
 

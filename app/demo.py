@@ -1,13 +1,26 @@
 """Demo data for `flask seed-demo`: the units of the Kon Tum directive, issuing bodies, accounts and
-the three published checklist templates of app/seed/checklists.json.
+the three published checklist templates of app/seed/checklists.json and inspections in several states.
 
 Idempotent: existing rows (matched by code or username) are left as they are.
 """
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import IssuingBody, Role, Unit, UnitKind, User
-from app.services import accounts, checklist_io
+from app.models import (
+    ChecklistTemplate,
+    Inspection,
+    InspectionKind,
+    IssuingBody,
+    Role,
+    TeamRole,
+    TemplateStatus,
+    Unit,
+    UnitKind,
+    User,
+)
+from app.services import accounts, checklist_io, inspections
 
 DEMO_PASSWORD = "demo12345"
 
@@ -87,4 +100,44 @@ def seed_demo() -> dict[str, int]:
                                  role=role, unit_id=units[unit_code].id)
             added["users"] += 1
     added["checklists"] = checklist_io.load_seed()
+    added["inspections"] = seed_inspections()
     return added
+
+
+def seed_inspections() -> int:
+    """A few inspections of this year in several states, if there are none yet."""
+    if db.session.scalar(sa.select(Inspection.id).limit(1)):
+        return 0
+    year = date.today().year
+    units = {u.code: u for u in db.session.scalars(sa.select(Unit))}
+    users = {u.username: u for u in db.session.scalars(sa.select(User))}
+    templates = {t.family: t for t in db.session.scalars(
+        sa.select(ChecklistTemplate).where(ChecklistTemplate.status == TemplateStatus.PUBLISHED))}
+    body = db.session.scalar(sa.select(IssuingBody).where(IssuingBody.code == "BCD-CCHC"))
+    plans = [
+        ("Kiểm tra công vụ, kỷ luật kỷ cương tại UBND huyện Đắk Hà", "H-DAKHA", "KTCV", InspectionKind.UNANNOUNCED,
+         date(year, 3, 10), "12/QĐ-BCĐ", ["schedule", "start"]),
+        ("Kiểm tra công tác CCHC tại Sở Tư pháp", "STP", "PAR", InspectionKind.PLANNED, date(year, 5, 6),
+         "15/QĐ-BCĐ", ["schedule"]),
+        ("Kiểm tra Bộ phận Một cửa tại Trung tâm Phục vụ hành chính công tỉnh", "TTPVHCC", "MC",
+         InspectionKind.PLANNED, date(year, 9, 15), None, []),
+        ("Kiểm tra công tác CCHC tại UBND huyện Kon Rẫy", "H-KONRAY", "PAR", InspectionKind.PLANNED,
+         date(year, 6, 2), "18/QĐ-BCĐ", ["schedule"]),
+    ]
+    leader = users["leader"]
+    for title, unit_code, family, kind, start, number, steps in plans:
+        inspection = inspections.create_inspection(
+            leader,
+            [inspections.TeamMember(users["inspector"].id, TeamRole.LEAD),
+             inspections.TeamMember(users["inspector2"].id, TeamRole.MEMBER)],
+            title=title, kind=kind, unit_id=units[unit_code].id, template_id=templates[family].id,
+            legal_basis="Kế hoạch kiểm tra CCHC năm %d của Ban Chỉ đạo CCHC tỉnh" % year,
+            decision_number=number, decision_date=start - timedelta(days=10) if number else None,
+            issuing_body_id=body.id if number else None, planned_start=start, planned_end=start + timedelta(days=1),
+            place=units[unit_code].name,
+        )
+        for step in steps:
+            inspections.change_state(leader, inspection, step)
+    kon_ray = db.session.scalar(sa.select(Inspection).where(Inspection.title.contains("Kon Rẫy")))
+    inspections.change_state(leader, kon_ray, "cancel", "UBND huyện Kon Rẫy sáp nhập theo Nghị quyết năm 2025")
+    return len(plans)

@@ -10,3 +10,4 @@ bp.before_request(require_roles(*Role))
 managers_only = roles_required(Role.ADMIN, Role.LEADER)
 
 from app.inspections import routes  # noqa: E402,F401
+from app.inspections import evidence  # noqa: E402,F401

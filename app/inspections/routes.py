@@ -4,15 +4,17 @@ from datetime import date
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.forms import apply_error, form_status
-from app.htmx import render
+from app.htmx import is_htmx, render
 from app.inspections import bp, managers_only
 from app.inspections.forms import InspectionForm, TransitionForm
-from app.models import Inspection, InspectionMember, InspectionStatus, Unit
+from app.models import ChecklistSection, ChecklistTemplate, Inspection, InspectionMember, InspectionStatus, Unit
+from app.services import answers, scoring
 from app.services import inspections as service
 from app.services.errors import NotPermitted, ValidationFailed
 
@@ -79,6 +81,7 @@ def detail(inspection_id: int):
     inspection = get_inspection(inspection_id)
     return render("inspections/detail.html", inspection=inspection,
                   can_edit=service.can_edit(current_user, inspection),
+                  can_open_checklist=answers.can_open_checklist(current_user, inspection),
                   transitions=service.available_transitions(current_user, inspection),
                   transition_form=TransitionForm(formdata=None))
 
@@ -134,3 +137,141 @@ def plan():
         "done": sum(1 for i in inspections if i.status in DONE),
     }
     return render("inspections/plan.html", year=year, months=months, summary=summary, done=DONE)
+
+
+# --- the checklist on a tablet ------------------------------------------------------------------------
+
+def get_checklist(inspection_id: int) -> Inspection:
+    """An inspection whose checklist the user may open, with its checklist version loaded."""
+    inspection = get_inspection(inspection_id)
+    if not answers.can_open_checklist(current_user, inspection):
+        abort(403)
+    db.session.scalar(sa.select(ChecklistTemplate).where(ChecklistTemplate.id == inspection.template_id).options(
+        selectinload(ChecklistTemplate.sections).selectinload(ChecklistSection.items)))
+    return inspection
+
+
+def checklist_context(inspection: Inspection) -> dict:
+    saved = answers.answers_by_item(inspection)
+    return {"inspection": inspection, "answers": saved, "previous": answers.previous_answers(inspection),
+            "progress": answers.progress(inspection, saved), "can_answer": answers.can_answer(current_user, inspection),
+            "next_item": answers.next_open_item(inspection, saved), "drafts": {}, "errors": {}, "conflicts": {}}
+
+
+@bp.route("/<int:inspection_id>/checklist")
+def checklist(inspection_id: int):
+    """The checklist as the team fills it: one card per item, each answer saving itself (htmx), or one
+    form per section with a save button without JavaScript."""
+    return render("inspections/checklist.html", **checklist_context(get_checklist(inspection_id)))
+
+
+def posted_answer(item_id: int) -> tuple[dict, int, str | None]:
+    """An item's fields from the posted form: values, the row version shown, the tablet's save id."""
+    prefix = f"a{item_id}-"
+    raw = {name: request.form.get(prefix + name) for name in ("result", "value", "numerator", "denominator", "note")}
+    return raw, request.form.get(prefix + "version", 0, type=int), request.form.get(prefix + "save") or None
+
+
+@bp.route("/<int:inspection_id>/answers/<int:item_id>", methods=["POST"])
+def save_answer(inspection_id: int, item_id: int):
+    """Autosave of one answer (htmx). Answers the item's save state and the progress panel; a conflict
+    (409) redraws the card with both values, an invalid value (422) with its message."""
+    inspection = get_checklist(inspection_id)
+    item = answers.item_of(inspection, item_id) or abort(404)
+    raw, version, save_id = posted_answer(item_id)
+    try:
+        answer = answers.save_answer(current_user, inspection, item, raw, version, save_id)
+    except NotPermitted:
+        abort(403)
+    except answers.StaleAnswer as conflict:
+        return card_response(inspection, item, 409, conflicts={item.id: conflict.current}, drafts={item.id: raw})
+    except ValidationFailed as error:
+        return card_response(inspection, item, 422, drafts={item.id: raw}, errors={item.id: error.message})
+    return render("inspections/checklist.html", "inspections/_saved.html", autosaved=True,
+                  **checklist_context(inspection) | {"item": item, "answer": answer})
+
+
+@bp.route("/<int:inspection_id>/answers/<int:item_id>")
+def answer_card(inspection_id: int, item_id: int):
+    """One item's card as saved (after a conflict, "use the saved answer"); a plain request gets the page."""
+    inspection = get_checklist(inspection_id)
+    item = answers.item_of(inspection, item_id) or abort(404)
+    if not is_htmx():
+        return redirect(url_for("inspections.checklist", inspection_id=inspection.id, _anchor=f"item-{item.id}"))
+    return render("inspections/checklist.html", "inspections/_item_card.html",
+                  **checklist_context(inspection) | {"item": item, "section": item.section})
+
+
+def card_response(inspection, item, status, **extra):
+    """The whole card again (HX-Retarget), for a refused save: nothing the user typed is dropped."""
+    context = checklist_context(inspection) | extra | {"item": item, "section": item.section}
+    response = render("inspections/checklist.html", "inspections/_item_card.html", status=status, **context)
+    response.headers["HX-Retarget"] = f"#item-{item.id}"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@bp.route("/<int:inspection_id>/sections/<int:section_id>/answers", methods=["POST"])
+def save_section(inspection_id: int, section_id: int):
+    """Without JavaScript: the section's form saves every item whose values changed."""
+    inspection = get_checklist(inspection_id)
+    section = db.session.get(ChecklistSection, section_id)
+    if section is None or section.template_id != inspection.template_id:
+        abort(404)
+    saved = answers.answers_by_item(inspection)
+    drafts, errors, conflicts, count = {}, {}, {}, 0
+    for item in section.items:
+        raw, version, save_id = posted_answer(item.id)
+        current = saved.get(item.id)
+        if current is None and not any((value or "").strip() for value in raw.values()):
+            continue
+        if current is not None and all((raw.get(f) or "") == str(getattr(current, f) or "") for f in raw):
+            continue
+        try:
+            answers.save_answer(current_user, inspection, item, raw, version, save_id)
+            count += 1
+        except NotPermitted:
+            abort(403)
+        except answers.StaleAnswer as conflict:
+            drafts[item.id], conflicts[item.id] = raw, conflict.current
+        except ValidationFailed as error:
+            drafts[item.id], errors[item.id] = raw, error.message
+    if errors or conflicts:
+        return render("inspections/checklist.html", status=409 if conflicts else 422,
+                      **checklist_context(inspection) | {"drafts": drafts, "errors": errors, "conflicts": conflicts})
+    flash(_("%(n)d answers saved.", n=count), "success")
+    return redirect(url_for("inspections.checklist", inspection_id=inspection.id, _anchor=f"section-{section.id}"), 303)
+
+
+@bp.context_processor
+def answer_display():
+    """What the checklist templates need to show an answer; the rules themselves live in the services."""
+
+    def result_of(item, answer):
+        result = scoring.item_result(item, answer) if answer is not None else None
+        return result.value if result else None
+
+    def rate_of(answer):
+        try:
+            return scoring.percent_rate(answer.numerator, answer.denominator)
+        except (TypeError, ValueError):
+            return None
+
+    def answer_values(answer, draft):
+        if draft:
+            return {field: draft.get(field) or "" for field in answers.FIELDS}
+        return {field: "" if answer is None or getattr(answer, field) is None else str(getattr(answer, field))
+                for field in answers.FIELDS}
+
+    def summary_of(item, answer):
+        parts = [RESULT_LABELS.get(result_of(item, answer)) or "", answer.value or ""]
+        if answer.numerator is not None and answer.denominator is not None:
+            parts.append(f"{answer.numerator}/{answer.denominator}")
+        return " · ".join(str(part) for part in parts if part) or "—"
+
+    return {"result_of": result_of, "rate_of": rate_of, "answer_values": answer_values, "summary_of": summary_of,
+            "result_labels": RESULT_LABELS, "evidence_missing": answers.evidence_missing,
+            "is_done": answers.is_done}
+
+
+RESULT_LABELS = {"pass": _l("Pass"), "fail": _l("Fail"), "na": _l("N/A")}

@@ -1,4 +1,5 @@
 """Every model, imported here so Alembic's autogenerate sees them all."""
+from app.models.answer import Answer, Attachment
 from app.models.audit import AuditEvent
 from app.models.checklist import (
     AnswerType,
@@ -16,7 +17,9 @@ from app.models.unit import IssuingBody, Unit, UnitKind
 from app.models.user import Role, User
 
 __all__ = [
+    "Answer",
     "AnswerType",
+    "Attachment",
     "AuditEvent",
     "ChecklistItem",
     "ChecklistSection",

@@ -1,0 +1,126 @@
+"""Evidence routes: attach photos and PDFs to an answer, remove them, and serve them to those who may
+open the checklist. Each answers htmx with the item's evidence fragment and a plain form post with a
+redirect back to the item (DESIGN.md §5)."""
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from app.errors import render_error
+from app.extensions import db
+from app.htmx import is_htmx, render
+from app.inspections import bp
+from app.inspections.routes import checklist_context, get_inspection
+from app.models import Answer, Attachment, ChecklistItem, Inspection
+from app.services import answers
+from app.services import evidence as service
+from app.services import inspections
+from app.services.errors import NotPermitted, ValidationFailed
+
+# Files never change under an attachment id; the browser may keep them, but only for this user.
+CACHE_SECONDS = 24 * 3600
+
+
+def _answer(inspection: Inspection, item: ChecklistItem) -> Answer | None:
+    return db.session.scalar(
+        sa.select(Answer).where(Answer.inspection_id == inspection.id, Answer.item_id == item.id)
+        .options(selectinload(Answer.attachments))
+    )
+
+
+def _fragment(inspection: Inspection, item: ChecklistItem, status: int = 200, error: str | None = None):
+    """The item's evidence; after a change also its save state and the progress (out of band): an
+    upload may have made the answer (a new row version) and met the item's evidence rule."""
+    changed = status == 200
+    return render("inspections/_evidence_response.html", status=status,
+                  **checklist_context(inspection) | {"item": item, "answer": _answer(inspection, item),
+                                                     "error": error, "autosaved": changed, "oob_state": changed})
+
+
+def _back_to_item(inspection_id: int, item_id: int):
+    return redirect(url_for("inspections.checklist", inspection_id=inspection_id, _anchor=f"item-{item_id}"), 303)
+
+
+def _refused(inspection: Inspection, item: ChecklistItem, error: ValidationFailed):
+    """422: inline in the fragment for htmx, on the error page for a plain post. Nothing was saved."""
+    if is_htmx():
+        return _fragment(inspection, item, status=422, error=error.message)
+    return render_error(422, error.message)
+
+
+def get_attachment(attachment_id: int) -> tuple[Attachment, Inspection]:
+    """An answer's attachment whose checklist the user may open; any other answers 404."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.answer is None:
+        abort(404)
+    inspection = attachment.answer.inspection
+    if not (inspections.can_view(current_user, inspection) and answers.can_open_checklist(current_user, inspection)):
+        abort(404)
+    return attachment, inspection
+
+
+@bp.route("/<int:inspection_id>/items/<int:item_id>/evidence", methods=["POST"])
+def upload_evidence(inspection_id: int, item_id: int):
+    inspection = get_inspection(inspection_id)
+    item = answers.item_of(inspection, item_id)
+    if item is None:
+        abort(404)
+    if not answers.can_answer(current_user, inspection):
+        abort(403)
+    limit = current_app.config.get("EVIDENCE_MAX_BYTES", service.DEFAULT_MAX_BYTES)
+    # Read one byte past the limit: enough to refuse a larger file without holding all of it.
+    files = [(f.filename, f.stream.read(limit + 1)) for f in request.files.getlist("file") if f.filename]
+    try:
+        service.store_evidence_files(current_user, inspection, item, files)
+    except NotPermitted:
+        abort(403)
+    except ValidationFailed as error:
+        return _refused(inspection, item, error)
+    if is_htmx():
+        return _fragment(inspection, item)
+    flash(_("Evidence attached."), "success")
+    return _back_to_item(inspection.id, item.id)
+
+
+@bp.route("/evidence/<int:attachment_id>")
+def evidence_file(attachment_id: int):
+    return _send(*get_attachment(attachment_id), thumbnail=False)
+
+
+@bp.route("/evidence/<int:attachment_id>/thumb")
+def evidence_thumbnail(attachment_id: int):
+    return _send(*get_attachment(attachment_id), thumbnail=True)
+
+
+def _send(attachment: Attachment, inspection: Inspection, thumbnail: bool):
+    if thumbnail and not attachment.is_image:
+        abort(404)  # PDFs have no thumbnail; the page shows a file link
+    path = service.evidence_path(attachment, thumbnail)
+    if not path.is_file():
+        abort(404)
+    name = attachment.original_name
+    if attachment.is_image:  # the stored file is a JPEG whatever the photo was sent as
+        name = f"{Path(name).stem or 'photo'}.jpg"
+    response = send_file(path, mimetype="image/jpeg" if thumbnail else attachment.mime_type, download_name=name,
+                         etag=f"{attachment.sha256}{'-thumb' if thumbnail else ''}", max_age=CACHE_SECONDS,
+                         conditional=True)
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response
+
+
+@bp.route("/evidence/<int:attachment_id>/delete", methods=["POST"])
+def delete_evidence(attachment_id: int):
+    attachment, inspection = get_attachment(attachment_id)
+    item = attachment.answer.item
+    try:
+        service.delete_evidence(current_user, attachment)
+    except NotPermitted:
+        abort(403)
+    if is_htmx():
+        return _fragment(inspection, item)
+    flash(_("Evidence removed."), "success")
+    return _back_to_item(inspection.id, item.id)

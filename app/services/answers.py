@@ -1,0 +1,239 @@
+"""Answering a checklist during an inspection: rights, autosave with conflict and retry safety, progress.
+
+Every answer is saved on its own the moment it changes. Two rules keep work from being lost:
+- a save carries the row version it was made from; if someone else saved the item since, the save is
+  refused (StaleAnswer) and both values are shown, never silently overwritten;
+- a save carries an id made on the tablet; a retried save whose id was already applied is answered
+  with the saved answer instead of being applied twice.
+"""
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import (
+    Answer,
+    AnswerType,
+    ChecklistItem,
+    ChecklistSection,
+    ChecklistTemplate,
+    EvidenceRule,
+    Inspection,
+    InspectionStatus,
+    User,
+)
+from app.models.base import utcnow
+from app.services import audit, scoring
+from app.services.errors import DomainError, NotPermitted, ValidationFailed
+from app.services.inspections import is_manager
+
+FIELDS = ("result", "value", "numerator", "denominator", "note")
+RESULTS = {"pass", "fail", "na"}
+
+
+class StaleAnswer(DomainError):
+    """Someone saved this item after the version the user started from; `current` is their answer."""
+
+    def __init__(self, current: Answer):
+        super().__init__(_("Someone else saved this item meanwhile."))
+        self.current = current
+
+
+# --- rights --------------------------------------------------------------------------------------
+
+def can_open_checklist(user: User, inspection: Inspection) -> bool:
+    """The team and leaders open the checklist (DESIGN.md §4); unit heads never see it being filled."""
+    return is_manager(user) or inspection.role_of(user) is not None
+
+
+def can_answer(user: User, inspection: Inspection) -> bool:
+    """Team members answer while the field work is in progress."""
+    return inspection.status == InspectionStatus.IN_PROGRESS and inspection.role_of(user) is not None
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def answers_by_item(inspection: Inspection) -> dict[int, Answer]:
+    answers = db.session.scalars(
+        sa.select(Answer).where(Answer.inspection_id == inspection.id).options(sa.orm.selectinload(Answer.attachments))
+    )
+    return {answer.item_id: answer for answer in answers}
+
+
+def previous_answers(inspection: Inspection) -> dict[str, tuple[Answer, Inspection]]:
+    """Last time's answers, by item code: the latest earlier inspection of the same unit with the
+    same checklist family ("lần trước: không đạt, 12/03/2025")."""
+    template = inspection.template
+    previous = db.session.scalar(
+        sa.select(Inspection)
+        .join(ChecklistTemplate, Inspection.template_id == ChecklistTemplate.id)
+        .where(Inspection.unit_id == inspection.unit_id, Inspection.id != inspection.id,
+               Inspection.planned_start <= inspection.planned_start,
+               Inspection.status.not_in((InspectionStatus.DRAFT, InspectionStatus.CANCELLED)),
+               ChecklistTemplate.family == template.family)
+        .order_by(Inspection.planned_start.desc(), Inspection.id.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return {}
+    rows = db.session.execute(
+        sa.select(Answer, ChecklistItem.code)
+        .join(Answer.item)
+        .where(Answer.inspection_id == previous.id, ChecklistItem.code != "")
+    )
+    return {code: (answer, previous) for answer, code in rows}
+
+
+def evidence_missing(item: ChecklistItem, answer: Answer | None) -> bool:
+    """The item's evidence rule is not met yet: always a file; on failure a note or a file."""
+    if answer is None or item.evidence_required == EvidenceRule.NEVER:
+        return False
+    has_file = bool(answer.attachments)
+    if item.evidence_required == EvidenceRule.ALWAYS:
+        return not has_file
+    return scoring.item_result(item, answer) == scoring.Result.FAIL and not (has_file or answer.note.strip())
+
+
+def is_done(item: ChecklistItem, answer: Answer | None) -> bool:
+    """Answered (a result, or a text for a free-text item) and its evidence rule met."""
+    if answer is None:
+        return False
+    if item.answer_type == AnswerType.TEXT:
+        answered = bool((answer.value or "").strip()) or answer.result == "na"
+    else:
+        answered = scoring.item_result(item, answer) is not None
+    return answered and not evidence_missing(item, answer)
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    score: scoring.TemplateScore
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def progress(inspection: Inspection, answers: dict[int, Answer]) -> Progress:
+    items = inspection.template.items
+    return Progress(done=sum(is_done(item, answers.get(item.id)) for item in items), total=len(items),
+                    score=scoring.score_template(inspection.template, answers))
+
+
+def next_open_item(inspection: Inspection, answers: dict[int, Answer], after_item_id: int | None = None):
+    """The first item not done yet after `after_item_id` (wrapping around), or None when all are."""
+    items = inspection.template.items
+    start = next((i + 1 for i, item in enumerate(items) if item.id == after_item_id), 0)
+    for item in items[start:] + items[:start]:
+        if not is_done(item, answers.get(item.id)):
+            return item
+    return None
+
+
+# --- saving --------------------------------------------------------------------------------------
+
+def is_empty(answer: Answer) -> bool:
+    return all(getattr(answer, field) in (None, "") for field in FIELDS)
+
+
+def clean_values(item: ChecklistItem, raw: dict) -> dict:
+    """Check an answer's values for the item's type; raises ValidationFailed naming the field."""
+    result = (raw.get("result") or "").strip() or None
+    if result is not None and result not in RESULTS:
+        raise ValidationFailed("result", _("Choose pass, fail or not applicable."))
+    values = {"result": result, "value": None, "numerator": None, "denominator": None,
+              "note": (raw.get("note") or "").strip()}
+    if item.answer_type == AnswerType.PASS_FAIL:
+        return values
+    if result != "na":
+        values["result"] = None  # other types get their result from the value, not a toggle
+    if item.answer_type == AnswerType.NUMBER:
+        values["value"] = _number_text(raw.get("value"), "value")
+    elif item.answer_type == AnswerType.PERCENT:
+        numerator = _count(raw.get("numerator"), "numerator")
+        denominator = _count(raw.get("denominator"), "denominator")
+        if numerator is not None and denominator is not None and numerator > denominator:
+            raise ValidationFailed("numerator", _("The numerator cannot be larger than the denominator."))
+        values["numerator"], values["denominator"] = numerator, denominator
+    elif item.answer_type == AnswerType.CHOICE:
+        value = (raw.get("value") or "").strip() or None
+        if value is not None and value not in {str(choice["value"]) for choice in item.choices}:
+            raise ValidationFailed("value", _("Choose one of the options."))
+        values["value"] = value
+    else:
+        values["value"] = (raw.get("value") or "").strip() or None
+    return values
+
+
+def _number_text(text, field) -> str | None:
+    text = (text or "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValidationFailed(field, _("Enter a number.")) from None
+    if not number.is_finite():
+        raise ValidationFailed(field, _("Enter a number."))
+    return text
+
+
+def _count(text, field) -> int | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ValidationFailed(field, _("Enter a whole number, 0 or more."))
+    return int(text)
+
+
+def save_answer(actor: User, inspection: Inspection, item: ChecklistItem, raw: dict,
+                row_version: int | None, save_id: str | None) -> Answer:
+    """Save one item's answer in its own transaction.
+
+    `row_version` is the version the user's screen showed (None or 0 when there was no answer yet).
+    """
+    if not can_answer(actor, inspection):
+        raise NotPermitted(_("Only the team answers, while the inspection is in progress."))
+    if item.section.template_id != inspection.template_id:
+        raise NotPermitted(_("This item is not part of the inspection's checklist."))
+    answer = db.session.scalar(sa.select(Answer).where(Answer.inspection_id == inspection.id,
+                                                       Answer.item_id == item.id))
+    if answer is not None and save_id and answer.last_save_id == save_id:
+        return answer  # a retry of a save that was already applied
+    if answer is not None and (row_version or 0) != answer.row_version and not is_empty(answer):
+        raise StaleAnswer(answer)  # an empty answer (a photo came first) has nothing to overwrite
+    values = clean_values(item, raw)
+    if answer is None:
+        answer = Answer(inspection_id=inspection.id, item_id=item.id)
+        db.session.add(answer)
+        before = {}
+    else:
+        before = audit.snapshot(answer, FIELDS)
+    for name, value in values.items():
+        setattr(answer, name, value)
+    answer.answered_by_id = actor.id
+    answer.answered_at = utcnow()
+    answer.last_save_id = save_id
+    try:
+        db.session.flush()
+    except (sa.exc.IntegrityError, sa.orm.exc.StaleDataError):
+        # Another save of the same item won the race: show theirs.
+        db.session.rollback()
+        raise StaleAnswer(db.session.scalar(sa.select(Answer).where(
+            Answer.inspection_id == inspection.id, Answer.item_id == item.id))) from None
+    changes = audit.diff(before, audit.snapshot(answer, FIELDS))
+    if changes:
+        audit.record(actor, "answer", answer, f"{item.code or item.id}", changes)
+    db.session.commit()
+    return answer
+
+
+def item_of(inspection: Inspection, item_id: int) -> ChecklistItem | None:
+    """An item of the inspection's checklist version, or None."""
+    return db.session.scalar(sa.select(ChecklistItem).join(ChecklistItem.section).where(
+        ChecklistItem.id == item_id, ChecklistSection.template_id == inspection.template_id))

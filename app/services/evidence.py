@@ -1,0 +1,256 @@
+"""Evidence: photos and PDF files attached to an answer.
+
+A file's type is read from its content, never from its name. Photos are re-encoded before they are
+kept: orientation fixed, every bit of metadata (EXIF, GPS, XMP, comments) dropped, long side capped,
+plus a small thumbnail. Files live under `<instance>/uploads/` by the SHA-256 of the stored bytes, so
+the same content is kept once however often it is attached; they are served only through a checked
+route (app/inspections/evidence.py).
+"""
+import hashlib
+import io
+import os
+import struct
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from app.extensions import db
+from app.models import Answer, Attachment, ChecklistItem, Inspection, User
+from app.models.base import utcnow
+from app.services import audit
+from app.services.answers import can_answer
+from app.services.errors import NotPermitted, ValidationFailed
+
+MB = 1024 * 1024
+DEFAULT_MAX_BYTES = 15 * MB
+DEFAULT_MAX_PIXELS = 2000
+THUMBNAIL_PIXELS = 320
+JPEG_QUALITY = 85
+THUMBNAIL_QUALITY = 80
+# Formats a phone or a scanner gives us. MPO is how Pillow names many camera JPEGs (JPEG plus a
+# preview picture); HEIF needs the pillow-heif plugin and is accepted only when it is installed.
+IMAGE_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "HEIF", "AVIF")
+PDF_MAGIC = b"%PDF-"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file checked and ready to keep: its stored bytes, thumbnail (images only) and facts."""
+
+    original_name: str
+    data: bytes
+    mime_type: str
+    sha256: str
+    thumbnail: bytes | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+# --- paths ---------------------------------------------------------------------------------------
+
+def _uploads() -> Path:
+    return Path(current_app.instance_path) / "uploads"
+
+
+def _path_for(sha: str, thumbnail: bool = False) -> Path:
+    if thumbnail:
+        return _uploads() / "thumbs" / sha[:2] / f"{sha}.jpg"
+    return _uploads() / sha[:2] / sha
+
+
+def evidence_path(attachment: Attachment, thumbnail: bool = False) -> Path:
+    """Where an attachment's file (or its thumbnail; images only) is on disk."""
+    return _path_for(attachment.sha256, thumbnail)
+
+
+def _write_once(path: Path, data: bytes) -> None:
+    """Write atomically (a temporary file renamed into place); content already there is kept."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# --- checking and re-encoding --------------------------------------------------------------------
+
+def _clean_name(filename: str, default: str) -> str:
+    """The file's own name only (a browser may send a whole Windows path), at most 255 characters."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return (name or default)[-255:]
+
+
+def _not_a_photo() -> ValidationFailed:
+    return ValidationFailed("file", _("This file is not a photo or a PDF."))
+
+
+def _open_image(data: bytes) -> Image.Image:
+    """Open a photo in an accepted format, fully decoded; refuse anything else or a decompression bomb."""
+    Image.init()  # register every plugin, so the optional HEIF/AVIF openers are known
+    formats = [name for name in IMAGE_FORMATS if name in Image.OPEN]
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between MAX_IMAGE_PIXELS and twice that; we refuse both.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=formats) as probe:
+                probe.verify()
+            image = Image.open(io.BytesIO(data), formats=formats)
+            limit = current_app.config.get("EVIDENCE_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+            image.draft("RGB", (limit, limit))  # JPEG decodes at a reduced scale: less memory
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning, UnidentifiedImageError,
+            OSError, SyntaxError, ValueError, EOFError, struct.error):
+        raise _not_a_photo() from None
+    return image
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB for a JPEG: transparent parts become white, not black."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, "white")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def _jpeg(image: Image.Image, quality: int, icc_profile: bytes | None) -> bytes:
+    buffer = io.BytesIO()
+    image.info = {}  # no EXIF, GPS, XMP or comment rides along
+    options = {"icc_profile": icc_profile} if icc_profile else {}
+    image.save(buffer, "JPEG", quality=quality, optimize=True, **options)
+    return buffer.getvalue()
+
+
+def _reencode(data: bytes) -> tuple[bytes, bytes, int, int]:
+    """The stored JPEG (upright, no metadata, long side capped), its thumbnail, width and height."""
+    limit = current_app.config.get("EVIDENCE_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+    with _open_image(data) as source:
+        try:
+            # Keep the colour profile of an RGB photo (wide-gamut phones), not a CMYK one.
+            icc = source.info.get("icc_profile") if source.mode in ("RGB", "RGBA") else None
+            image = _flatten(ImageOps.exif_transpose(source))
+            image.thumbnail((limit, limit), Image.Resampling.LANCZOS)
+            thumbnail = image.copy()
+            thumbnail.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS), Image.Resampling.LANCZOS)
+            return _jpeg(image, JPEG_QUALITY, icc), _jpeg(thumbnail, THUMBNAIL_QUALITY, icc), *image.size
+        except (OSError, ValueError, SyntaxError, EOFError):
+            raise _not_a_photo() from None
+
+
+def prepare_file(filename: str, data: bytes) -> StoredFile:
+    """Check one uploaded file and make what will be stored; raises ValidationFailed("file", …)."""
+    limit = current_app.config.get("EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES)
+    if len(data) > limit:
+        raise ValidationFailed("file", _("The file is larger than %(mb)d MB.", mb=max(1, round(limit / MB))))
+    if data.startswith(PDF_MAGIC):
+        return StoredFile(original_name=_clean_name(filename, "document.pdf"), data=data,
+                          mime_type="application/pdf", sha256=hashlib.sha256(data).hexdigest())
+    stored, thumbnail, width, height = _reencode(data)
+    return StoredFile(original_name=_clean_name(filename, "photo.jpg"), data=stored, mime_type="image/jpeg",
+                      sha256=hashlib.sha256(stored).hexdigest(), thumbnail=thumbnail, width=width, height=height)
+
+
+# --- storing and removing ------------------------------------------------------------------------
+
+def _answer_for(actor: User, inspection: Inspection, item: ChecklistItem) -> Answer:
+    """The item's answer; an empty one is made so a photo can come before the result."""
+    answer = db.session.scalar(sa.select(Answer).where(Answer.inspection_id == inspection.id,
+                                                       Answer.item_id == item.id))
+    if answer is None:
+        answer = Answer(inspection_id=inspection.id, item_id=item.id, result=None, value=None, note="",
+                        answered_by_id=actor.id, answered_at=utcnow())
+        db.session.add(answer)
+        db.session.flush()
+    return answer
+
+
+def _check_rights(actor: User, inspection: Inspection, item: ChecklistItem | None = None) -> None:
+    if not can_answer(actor, inspection):
+        raise NotPermitted(_("Only the team answers, while the inspection is in progress."))
+    if item is not None and item.section.template_id != inspection.template_id:
+        raise NotPermitted(_("This item is not part of the inspection's checklist."))
+
+
+def store_evidence_files(actor: User, inspection: Inspection, item: ChecklistItem,
+                         files: list[tuple[str, bytes]]) -> list[Attachment]:
+    """Attach several files to an item's answer: all of them, or (on any refusal) none."""
+    _check_rights(actor, inspection, item)
+    if not files:
+        raise ValidationFailed("file", _("Choose a photo or a PDF file."))
+    prepared = []
+    for filename, data in files:
+        try:
+            prepared.append(prepare_file(filename, data))
+        except ValidationFailed as error:
+            if len(files) > 1:  # say which one
+                raise ValidationFailed("file", f"{_clean_name(filename, '?')}: {error.message}") from None
+            raise
+    for stored in prepared:
+        _write_once(_path_for(stored.sha256), stored.data)
+        if stored.thumbnail is not None:
+            _write_once(_path_for(stored.sha256, thumbnail=True), stored.thumbnail)
+    try:
+        return _record(actor, inspection, item, prepared)
+    except sa.exc.IntegrityError:
+        # Another upload made the item's (empty) answer at the same moment: attach to theirs.
+        db.session.rollback()
+        return _record(actor, inspection, item, prepared)
+
+
+def _record(actor, inspection, item, prepared: list[StoredFile]) -> list[Attachment]:
+    answer = _answer_for(actor, inspection, item)
+    attachments = []
+    for stored in prepared:
+        attachment = Attachment(answer_id=answer.id, sha256=stored.sha256, original_name=stored.original_name,
+                                mime_type=stored.mime_type, size=len(stored.data), width=stored.width,
+                                height=stored.height, uploaded_by_id=actor.id, uploaded_at=utcnow())
+        db.session.add(attachment)
+        db.session.flush()
+        audit.record(actor, "attach", attachment, stored.original_name, {
+            "answer_id": [None, answer.id], "item": [None, item.code or str(item.id)],
+            "sha256": [None, stored.sha256], "mime_type": [None, stored.mime_type], "size": [None, len(stored.data)],
+        })
+        attachments.append(attachment)
+    db.session.commit()
+    return attachments
+
+
+def store_evidence(actor: User, inspection: Inspection, item: ChecklistItem, filename: str,
+                   data: bytes) -> Attachment:
+    """Attach one photo or PDF to the item's answer (made empty if there is none yet)."""
+    return store_evidence_files(actor, inspection, item, [(filename, data)])[0]
+
+
+def delete_evidence(actor: User, attachment: Attachment) -> None:
+    """Remove an attachment; its file goes too unless another attachment has the same content."""
+    answer = attachment.answer
+    if answer is None:
+        raise NotPermitted(_("Only the team answers, while the inspection is in progress."))
+    _check_rights(actor, answer.inspection)
+    sha = attachment.sha256
+    audit.record(actor, "detach", attachment, attachment.original_name, {
+        "answer_id": [answer.id, None], "item": [answer.item.code or str(answer.item_id), None],
+        "sha256": [sha, None],
+    })
+    db.session.delete(attachment)
+    db.session.commit()
+    still_used = db.session.scalar(sa.select(sa.func.count(Attachment.id)).where(Attachment.sha256 == sha))
+    if not still_used:
+        _path_for(sha).unlink(missing_ok=True)
+        _path_for(sha, thumbnail=True).unlink(missing_ok=True)

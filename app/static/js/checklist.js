@@ -1,0 +1,77 @@
+// The tablet checklist: every answer saves itself (htmx posts the card on change). This file adds
+// what htmx cannot know: a fresh save id per change, the saving/unsaved/error marks, retries after a
+// dropped connection, a warning before leaving with unsaved answers, and the live target check.
+(function () {
+  function newSaveId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();  // secure contexts only
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+  function card(el) { return el && el.closest && el.closest(".item-card"); }
+  function mark(el, state) {
+    el.classList.remove("unsaved", "saving", "failed");
+    if (state) el.classList.add(state);
+  }
+
+  // Runs before htmx's own change handler (capture phase): one id per change, kept for its retries.
+  document.addEventListener("change", function (event) {
+    var item = card(event.target);
+    if (!item || !event.target.name || event.target.name.indexOf("a" + item.dataset.item + "-") !== 0) return;
+    var saveId = item.querySelector("input[name$='-save']");
+    if (saveId) saveId.value = newSaveId();
+    mark(item, "unsaved");
+  }, true);
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var item = event.detail.elt.classList && event.detail.elt.classList.contains("item-card") && event.detail.elt;
+    if (item) mark(item, "saving");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var item = event.detail.elt;
+    if (!item.classList || !item.classList.contains("item-card")) return;
+    if (event.detail.successful) { mark(item, null); item.classList.add("done-flash"); }
+    else if (!event.detail.xhr || !event.detail.xhr.status) mark(item, "failed");  // network: retry later
+  });
+
+  function retryFailed() {
+    document.querySelectorAll(".item-card.failed").forEach(function (item) { htmx.trigger(item, "retry"); });
+  }
+  window.addEventListener("online", retryFailed);
+  setInterval(function () { if (navigator.onLine !== false) retryFailed(); }, 10000);
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".retry");
+    if (button && card(button)) htmx.trigger(card(button), "retry");
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (document.querySelector(".item-card.unsaved, .item-card.saving, .item-card.failed")) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  // Number and percentage items show at once whether the target is met, before the save answers.
+  var compare = {
+    ">=": function (a, b) { return a >= b; }, ">": function (a, b) { return a > b; },
+    "=": function (a, b) { return a === b; }, "<=": function (a, b) { return a <= b; },
+    "<": function (a, b) { return a < b; }
+  };
+  function parse(input) { return input ? parseFloat(String(input.value).replace(",", ".")) : NaN; }
+  document.addEventListener("input", function (event) {
+    var item = card(event.target);
+    if (!item || !item.dataset.op) return;
+    var value;
+    if (item.dataset.kind === "percent") {
+      var n = parse(item.querySelector("input[name$='-numerator']"));
+      var d = parse(item.querySelector("input[name$='-denominator']"));
+      value = d > 0 ? Math.round(n / d * 10000) / 100 : NaN;
+    } else {
+      value = parse(item.querySelector("input[name$='-value']"));
+    }
+    var out = item.querySelector(".live-check");
+    if (!out) return;
+    if (isNaN(value)) { out.textContent = ""; out.className = "live-check"; return; }
+    var met = compare[item.dataset.op](value, parseFloat(item.dataset.target));
+    out.textContent = (item.dataset.kind === "percent" ? value + "% " : "") + (met ? "✓" : "✗");
+    out.className = "live-check " + (met ? "met" : "missed");
+  });
+})();

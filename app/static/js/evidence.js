@@ -1,0 +1,74 @@
+// Shrink photos before they leave the tablet: a 5 MB camera JPEG becomes ~300 KB, which a weak 3G
+// link can send. The server re-encodes every photo anyway, so without canvas or DataTransfer (or on
+// any error) the original files are sent unchanged.
+(function () {
+  var MAX_SIDE = 2000;
+  var QUALITY = 0.85;
+  if (!window.DataTransfer || !window.URL || !HTMLCanvasElement.prototype.toBlob) return;
+  try { new DataTransfer(); } catch (e) { return; }  // older Safari has the name but no constructor
+
+  function loadImage(file) {
+    return new Promise(function (resolve, reject) {
+      var url = URL.createObjectURL(file);
+      var img = new Image();
+      img.onload = function () { URL.revokeObjectURL(url); resolve(img); };
+      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("unreadable")); };
+      img.src = url;
+    });
+  }
+
+  // A smaller JPEG of a large JPEG or PNG photo; any other file (PDF, small photo) as it is.
+  function shrink(file) {
+    if (file.type !== "image/jpeg" && file.type !== "image/png") return Promise.resolve(file);
+    return loadImage(file).then(function (img) {
+      // Browsers draw images upright (EXIF orientation applied), so the sizes are the displayed ones.
+      var scale = MAX_SIDE / Math.max(img.naturalWidth, img.naturalHeight);
+      if (scale >= 1) return file;
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(img.naturalWidth * scale);
+      canvas.height = Math.round(img.naturalHeight * scale);
+      var context = canvas.getContext("2d");
+      context.fillStyle = "#fff";  // transparent parts of a PNG become white, as on the server
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(img, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          var name = file.name.replace(/\.[^.]*$/, "") + ".jpg";
+          resolve(blob && blob.size < file.size ? new File([blob], name, {type: "image/jpeg"}) : file);
+        }, "image/jpeg", QUALITY);
+      });
+    }).catch(function () { return file; });
+  }
+
+  function evidenceInput(target) {
+    return target && target.matches && target.matches("form.evidence-upload input[type=file]") ? target : null;
+  }
+
+  // Replace the chosen files by their shrunk versions as soon as they are picked.
+  document.addEventListener("change", function (event) {
+    var input = evidenceInput(event.target);
+    if (!input || !input.files.length) return;
+    var form = input.form;
+    form.dataset.shrinking = "true";
+    Promise.all(Array.prototype.map.call(input.files, shrink)).then(function (files) {
+      var transfer = new DataTransfer();
+      files.forEach(function (file) { transfer.items.add(file); });
+      input.files = transfer.files;
+    }).catch(function () { /* keep the originals */ }).then(function () {
+      delete form.dataset.shrinking;
+      if (form.dataset.sendWhenReady) {
+        delete form.dataset.sendWhenReady;
+        form.requestSubmit ? form.requestSubmit() : form.submit();
+      }
+    });
+  });
+
+  // A submit while shrinking waits for it (capture phase: before htmx sees the event).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form.evidence-upload") || !form.dataset.shrinking) return;
+    event.preventDefault();
+    event.stopPropagation();
+    form.dataset.sendWhenReady = "true";
+  }, true);
+})();

@@ -1,0 +1,147 @@
+"""Answering a checklist without HTTP: rights, values per type, stale writes, retries, progress."""
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import (
+    Answer,
+    AnswerType,
+    ChecklistItem,
+    EvidenceRule,
+    InspectionStatus,
+    Role,
+    TargetOperator,
+    TemplateStatus,
+)
+from app.services import answers
+from app.services.errors import NotPermitted, ValidationFailed
+from tests.factories import make_inspection, make_template, make_user
+
+
+@pytest.fixture
+def lead(app):
+    return make_user()
+
+
+@pytest.fixture
+def inspection(lead):
+    return make_inspection(status=InspectionStatus.IN_PROGRESS, lead=lead,
+                           template=make_template(status=TemplateStatus.PUBLISHED, items=3))
+
+
+def item(inspection, index=0):
+    return inspection.template.sections[0].items[index]
+
+
+def add_item(inspection, **fields):
+    section = inspection.template.sections[0]
+    new = ChecklistItem(position=len(section.items), question="Q", **fields)
+    section.items.append(new)
+    db.session.commit()
+    return new
+
+
+def test_only_the_team_answers_while_in_progress(lead, inspection):
+    with pytest.raises(NotPermitted):
+        answers.save_answer(make_user(Role.LEADER), inspection, item(inspection), {"result": "pass"}, 0, "x")
+    inspection.status = InspectionStatus.SCHEDULED
+    db.session.commit()
+    with pytest.raises(NotPermitted):
+        answers.save_answer(lead, inspection, item(inspection), {"result": "pass"}, 0, "x")
+
+
+def test_an_item_of_another_checklist_is_refused(lead, inspection):
+    other = make_template(status=TemplateStatus.PUBLISHED).sections[0].items[0]
+    with pytest.raises(NotPermitted):
+        answers.save_answer(lead, inspection, other, {"result": "pass"}, 0, "x")
+
+
+def test_save_then_change_with_the_shown_version(lead, inspection):
+    first = answers.save_answer(lead, inspection, item(inspection), {"result": "fail", "note": "Thiếu"}, 0, "s1")
+    assert (first.result, first.note, first.row_version) == ("fail", "Thiếu", 1)
+    second = answers.save_answer(lead, inspection, item(inspection), {"result": "pass"}, 1, "s2")
+    assert (second.result, second.row_version) == ("pass", 2)
+
+
+def test_stale_write_is_refused_and_the_newer_value_kept(lead, inspection):
+    answers.save_answer(lead, inspection, item(inspection), {"result": "fail"}, 0, "a")
+    # Another tablet still shows the item unanswered (version 0) and saves "pass".
+    with pytest.raises(answers.StaleAnswer) as conflict:
+        answers.save_answer(lead, inspection, item(inspection), {"result": "pass"}, 0, "b")
+    assert conflict.value.current.result == "fail"
+
+
+def test_a_retried_save_is_applied_once(lead, inspection):
+    answers.save_answer(lead, inspection, item(inspection), {"result": "fail"}, 0, "same-id")
+    again = answers.save_answer(lead, inspection, item(inspection), {"result": "fail"}, 0, "same-id")
+    assert again.row_version == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 1
+
+
+@pytest.mark.parametrize("fields, raw, stored", [
+    ({"answer_type": AnswerType.NUMBER, "target_operator": TargetOperator.EQ, "target_value": 0},
+     {"value": "2,5"}, {"value": "2.5", "result": None}),
+    ({"answer_type": AnswerType.PERCENT, "target_operator": TargetOperator.GE, "target_value": 95},
+     {"numerator": "19", "denominator": "20"}, {"numerator": 19, "denominator": 20}),
+    ({"answer_type": AnswerType.CHOICE, "choices": [{"value": "a", "label": "A", "passes": True},
+                                                      {"value": "b", "label": "B", "passes": False}]},
+     {"value": "b"}, {"value": "b"}),
+    ({"answer_type": AnswerType.TEXT}, {"value": " Ghi nhận "}, {"value": "Ghi nhận"}),
+    ({"answer_type": AnswerType.NUMBER}, {"value": "", "result": "na"}, {"result": "na", "value": None}),
+])
+def test_values_by_answer_type(lead, inspection, fields, raw, stored):
+    new = add_item(inspection, **fields)
+    answer = answers.save_answer(lead, inspection, new, raw, 0, "s")
+    assert {name: getattr(answer, name) for name in stored} == stored
+
+
+@pytest.mark.parametrize("fields, raw, field", [
+    ({"answer_type": AnswerType.NUMBER}, {"value": "hai"}, "value"),
+    ({"answer_type": AnswerType.PERCENT}, {"numerator": "21", "denominator": "20"}, "numerator"),
+    ({"answer_type": AnswerType.PERCENT}, {"numerator": "-1", "denominator": "20"}, "numerator"),
+    ({"answer_type": AnswerType.CHOICE, "choices": [{"value": "a", "label": "A", "passes": True}]},
+     {"value": "z"}, "value"),
+    ({"answer_type": AnswerType.PASS_FAIL}, {"result": "maybe"}, "result"),
+])
+def test_invalid_values_are_refused_and_nothing_saved(lead, inspection, fields, raw, field):
+    new = add_item(inspection, **fields)
+    with pytest.raises(ValidationFailed) as error:
+        answers.save_answer(lead, inspection, new, raw, 0, "s")
+    assert error.value.field == field
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
+
+
+def test_evidence_rules_decide_when_an_item_is_done(lead, inspection):
+    always = add_item(inspection, answer_type=AnswerType.PASS_FAIL, evidence_required=EvidenceRule.ALWAYS)
+    on_fail = add_item(inspection, answer_type=AnswerType.PASS_FAIL, evidence_required=EvidenceRule.ON_FAIL)
+    assert not answers.is_done(always, answers.save_answer(lead, inspection, always, {"result": "pass"}, 0, "1"))
+    failed = answers.save_answer(lead, inspection, on_fail, {"result": "fail"}, 0, "2")
+    assert not answers.is_done(on_fail, failed)
+    noted = answers.save_answer(lead, inspection, on_fail, {"result": "fail", "note": "Chưa niêm yết"}, 1, "3")
+    assert answers.is_done(on_fail, noted)
+
+
+def test_progress_score_and_next_open_item(lead, inspection):
+    first, second, third = inspection.template.sections[0].items
+    answers.save_answer(lead, inspection, first, {"result": "pass"}, 0, "1")
+    answers.save_answer(lead, inspection, third, {"result": "fail"}, 0, "2")
+    saved = answers.answers_by_item(inspection)
+    progress = answers.progress(inspection, saved)
+    assert (progress.done, progress.total, progress.percent_done) == (2, 3, 67)
+    assert progress.score.total.percent == 50
+    assert answers.next_open_item(inspection, saved) == second
+    assert answers.next_open_item(inspection, saved, after_item_id=second.id) == second
+
+
+def test_previous_answers_come_from_the_last_inspection_of_the_same_family(lead, inspection):
+    from datetime import date
+
+    earlier = make_inspection(status=InspectionStatus.IN_PROGRESS, lead=lead, unit=inspection.unit,
+                              template=make_template(status=TemplateStatus.PUBLISHED, family=inspection.template.family,
+                                                     version=0),
+                              planned_start=date(2025, 3, 12), planned_end=date(2025, 3, 12))
+    old_item = earlier.template.sections[0].items[0]
+    answers.save_answer(lead, earlier, old_item, {"result": "fail"}, 0, "old")
+    previous = answers.previous_answers(inspection)
+    answer, where = previous[item(inspection).code]
+    assert answer.result == "fail" and where == earlier
