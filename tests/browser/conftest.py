@@ -31,9 +31,12 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    database = tmp_path_factory.mktemp("live") / "live.sqlite"
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}", WTF_CSRF_ENABLED=True)
+def live(tmp_path_factory):
+    """(app, base URL) of a server in a thread, on a migrated SQLite file with the demo data."""
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'live.sqlite'}",
+                     WTF_CSRF_ENABLED=True)
+    app.instance_path = str(folder)  # uploads land here, not in the repository
     runner = app.test_cli_runner()
     for command in (["db", "upgrade"], ["seed-demo"]):
         result = runner.invoke(args=command)
@@ -41,9 +44,14 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+@pytest.fixture(scope="module")
+def live_server(live):
+    return live[1]
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +78,9 @@ def tablet_landscape(browser):
     context.close()
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, full_page: bool = True) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def log_in(page, base_url: str, username: str) -> None:

@@ -1,4 +1,5 @@
 // Tiny glue only: confirmations and htmx error messages. Every page works without this file.
+document.documentElement.classList.add("js");  // lets CSS hide buttons that JavaScript makes unneeded
 document.addEventListener("submit", function (event) {
   var button = event.submitter;
   var message = button && button.getAttribute("data-confirm");

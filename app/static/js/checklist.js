@@ -32,6 +32,14 @@
     else if (!event.detail.xhr || !event.detail.xhr.status) mark(item, "failed");  // network: retry later
   });
 
+  // The card's colour follows its save state (done, or still missing a result or evidence).
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll(".save-state[data-done]").forEach(function (state) {
+      var item = card(state);
+      if (item) item.classList.toggle("done", state.dataset.done === "1");
+    });
+  });
+
   function retryFailed() {
     document.querySelectorAll(".item-card.failed").forEach(function (item) { htmx.trigger(item, "retry"); });
   }

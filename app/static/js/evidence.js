@@ -1,11 +1,12 @@
-// Shrink photos before they leave the tablet: a 5 MB camera JPEG becomes ~300 KB, which a weak 3G
-// link can send. The server re-encodes every photo anyway, so without canvas or DataTransfer (or on
-// any error) the original files are sent unchanged.
+// Evidence on the tablet: a photo is sent as soon as it is taken (one tap, no "Attach" button), and
+// shrunk first: a 5 MB camera JPEG becomes ~300 KB, which a weak 3G link can send. The server
+// re-encodes every photo anyway, so without canvas or DataTransfer (or on any error) the original
+// files are sent unchanged.
 (function () {
   var MAX_SIDE = 2000;
   var QUALITY = 0.85;
-  if (!window.DataTransfer || !window.URL || !HTMLCanvasElement.prototype.toBlob) return;
-  try { new DataTransfer(); } catch (e) { return; }  // older Safari has the name but no constructor
+  var canShrink = !!(window.DataTransfer && window.URL && HTMLCanvasElement.prototype.toBlob);
+  try { new DataTransfer(); } catch (e) { canShrink = false; }  // older Safari: the name, no constructor
 
   function loadImage(file) {
     return new Promise(function (resolve, reject) {
@@ -49,6 +50,8 @@
     var input = evidenceInput(event.target);
     if (!input || !input.files.length) return;
     var form = input.form;
+    var send = function () { form.requestSubmit ? form.requestSubmit() : form.submit(); };
+    if (!canShrink) { send(); return; }
     form.dataset.shrinking = "true";
     Promise.all(Array.prototype.map.call(input.files, shrink)).then(function (files) {
       var transfer = new DataTransfer();
@@ -56,10 +59,7 @@
       input.files = transfer.files;
     }).catch(function () { /* keep the originals */ }).then(function () {
       delete form.dataset.shrinking;
-      if (form.dataset.sendWhenReady) {
-        delete form.dataset.sendWhenReady;
-        form.requestSubmit ? form.requestSubmit() : form.submit();
-      }
+      send();
     });
   });
 
