@@ -84,7 +84,7 @@ def test_htmx_upload_returns_the_fragment(client, lead, inspection, item):
     assert f'href="/inspections/evidence/{pdf.id}"' in page and "b.pdf" in page
     assert "HX-Request" in response.headers["Vary"]
     # The upload made the answer: its save state (new row version) and the progress come out of band.
-    assert f'id="state-{item.id}" hx-swap-oob="true"' in page and 'id="progress"' in page
+    assert f'id="state-{item.id}"' in page and 'hx-swap-oob="true"' in page and 'id="progress"' in page
 
 
 def test_not_a_photo_is_refused_and_nothing_is_kept(client, lead, inspection, item, instance):
