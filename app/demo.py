@@ -9,9 +9,11 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import (
+    AnswerType,
     ChecklistTemplate,
     Inspection,
     InspectionKind,
+    InspectionStatus,
     IssuingBody,
     Role,
     TeamRole,
@@ -20,7 +22,7 @@ from app.models import (
     UnitKind,
     User,
 )
-from app.services import accounts, checklist_io, inspections
+from app.services import accounts, answers, checklist_io, inspections
 
 DEMO_PASSWORD = "demo12345"
 
@@ -140,4 +142,23 @@ def seed_inspections() -> int:
             inspections.change_state(leader, inspection, step)
     kon_ray = db.session.scalar(sa.select(Inspection).where(Inspection.title.contains("Kon Rẫy")))
     inspections.change_state(leader, kon_ray, "cancel", "UBND huyện Kon Rẫy sáp nhập theo Nghị quyết năm 2025")
+    half_fill(db.session.scalar(sa.select(Inspection).where(Inspection.status == InspectionStatus.IN_PROGRESS)),
+              users["inspector"])
     return len(plans)
+
+
+DEMO_ANSWERS = {
+    AnswerType.PASS_FAIL: [{"result": "pass"}, {"result": "fail", "note": "Chưa niêm yết đầy đủ"}],
+    AnswerType.NUMBER: [{"value": "0"}, {"value": "2", "note": "2 công chức vắng không lý do"}],
+    AnswerType.PERCENT: [{"numerator": "96", "denominator": "100"}, {"numerator": "41", "denominator": "50"}],
+    AnswerType.TEXT: [{"value": "Đã kiểm tra sổ theo dõi"}],
+}
+
+
+def half_fill(inspection: Inspection, inspector: User) -> None:
+    """Answer the first half of the items, some failing, so a new user sees work in progress."""
+    items = inspection.template.items
+    for n, item in enumerate(items[: len(items) // 2]):
+        choices = DEMO_ANSWERS.get(item.answer_type)
+        if choices:
+            answers.save_answer(inspector, inspection, item, choices[n % len(choices)], 0, f"demo-{item.id}")

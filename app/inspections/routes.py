@@ -79,7 +79,13 @@ def new():
 @bp.route("/<int:inspection_id>")
 def detail(inspection_id: int):
     inspection = get_inspection(inspection_id)
-    return render("inspections/detail.html", inspection=inspection,
+    results = None
+    if answers.can_open_checklist(current_user, inspection) and inspection.status not in service.EDITABLE:
+        saved = answers.answers_by_item(inspection)
+        results = {"progress": answers.progress(inspection, saved),
+                   "failed": [item for item in inspection.template.items
+                              if scoring.item_result(item, saved.get(item.id)) == scoring.Result.FAIL]}
+    return render("inspections/detail.html", inspection=inspection, results=results,
                   can_edit=service.can_edit(current_user, inspection),
                   can_open_checklist=answers.can_open_checklist(current_user, inspection),
                   transitions=service.available_transitions(current_user, inspection),
@@ -104,7 +110,7 @@ def edit(inspection_id: int):
     return render("inspections/form.html", status=form_status(form), form=form, inspection=inspection)
 
 
-@bp.route("/<int:inspection_id>/<any(schedule, start, cancel):action>", methods=["POST"])
+@bp.route("/<int:inspection_id>/<any(schedule, start, review, cancel):action>", methods=["POST"])
 def transition(inspection_id: int, action: str):
     inspection = get_inspection(inspection_id)
     form = TransitionForm()

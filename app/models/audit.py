@@ -55,6 +55,10 @@ ACTION_LABELS = {
     "schedule": _l("Scheduled"),
     "start": _l("Field work started"),
     "cancel": _l("Cancelled"),
+    "review": _l("Sent for review"),
+    "answer": _l("Answered"),
+    "attach": _l("Evidence attached"),
+    "detach": _l("Evidence removed"),
 }
 
 ENTITY_LABELS = {
@@ -65,4 +69,6 @@ ENTITY_LABELS = {
     "checklist_section": _l("Checklist section"),
     "checklist_item": _l("Checklist item"),
     "inspection": _l("Inspection"),
+    "answer": _l("Answer"),
+    "attachment": _l("Evidence file"),
 }

@@ -190,6 +190,7 @@ TRANSITIONS = {
     t.name: t for t in (
         Transition("schedule", _l("Schedule"), (S.DRAFT,), S.SCHEDULED),
         Transition("start", _l("Start field work"), (S.SCHEDULED,), S.IN_PROGRESS),
+        Transition("review", _l("Send for review"), (S.IN_PROGRESS,), S.REVIEWING),
         Transition("cancel", _l("Cancel the inspection"), (S.DRAFT, S.SCHEDULED, S.IN_PROGRESS), S.CANCELLED),
     )
 }
@@ -198,6 +199,8 @@ TRANSITIONS = {
 def _may(actor: User, transition: Transition, inspection: Inspection) -> bool:
     if transition.name == "start":  # the team starts its own field work; leaders may too
         return is_manager(actor) or inspection.role_of(actor) is not None
+    if transition.name == "review":  # the team leader closes the field work
+        return inspection.role_of(actor) == TeamRole.LEAD
     return is_manager(actor)
 
 
@@ -216,6 +219,13 @@ def change_state(actor: User, inspection: Inspection, name: str, reason: str = "
                                        status=inspection.status.label.lower()))
     if name == "schedule" and not (inspection.decision_number and inspection.decision_date):
         raise ValidationFailed(None, _("Enter the decision number and date before scheduling."))
+    if name == "review":
+        from app.services.answers import answers_by_item, progress  # answers builds on this module
+
+        done = progress(inspection, answers_by_item(inspection))
+        if done.done < done.total:
+            raise ValidationFailed(None, _("%(n)d items are not done yet (a result, and evidence where it is "
+                                           "required).", n=done.total - done.done))
     if name == "cancel" and not reason.strip():
         raise ValidationFailed("reason", _("Give the reason for cancelling."))
     before = audit.snapshot(inspection, ("status",))

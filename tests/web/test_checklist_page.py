@@ -128,3 +128,28 @@ def test_a_toggle_after_a_photo_first_is_not_a_conflict(team_client, inspection)
     db.session.add(AnswerModel(inspection_id=inspection.id, item_id=item.id))  # what a photo-first upload leaves
     db.session.commit()
     assert autosave(team_client, inspection, item, version=0, result="fail").status_code == 200
+
+
+def test_lead_sends_for_review_only_when_every_item_is_done(team_client, inspection):
+    first, second, third = inspection.template.sections[0].items
+    autosave(team_client, inspection, first, result="pass", save="1")
+    autosave(team_client, inspection, second, result="fail", save="2")
+    page = team_client.post(f"/inspections/{inspection.id}/review", follow_redirects=True).get_data(as_text=True)
+    assert "chưa xong" in page
+    autosave(team_client, inspection, third, result="na", save="3")
+    team_client.post(f"/inspections/{inspection.id}/review")
+    db.session.refresh(inspection)
+    assert inspection.status == InspectionStatus.REVIEWING
+    page = team_client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    results = page.split('id="results"')[1]
+    assert "2/3" not in results and "3/3" in results and "50%" in results
+    assert "Câu hỏi 2" in results.split('id="failed-items"')[1]
+
+
+def test_only_the_lead_sends_for_review(app, inspection):
+    member = make_user()
+    from app.models import InspectionMember, TeamRole
+
+    inspection.members.append(InspectionMember(user_id=member.id, role=TeamRole.MEMBER))
+    db.session.commit()
+    assert login(app.test_client(), member).post(f"/inspections/{inspection.id}/review").status_code == 403
