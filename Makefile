@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HTMX_VERSION := 2.0.11
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-test vendor translations messages db demo browser-deps clean
+.PHONY: run test install install-test vendor translations messages db demo browser-deps bench clean
 
 run: install vendor translations db demo  ## install, migrate, seed the demo and serve on :5000
 	@echo
@@ -63,3 +63,8 @@ messages:
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--ignore-dirs '.* __pycache__ node_modules' -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+# Speed of the tablet checklist against bare references (needs wrk; not part of the tests).
+bench: install
+	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
+	$(BIN)/python bench/checklist.py

@@ -36,7 +36,8 @@ def _fragment(inspection: Inspection, item: ChecklistItem, status: int = 200, er
     upload may have made the answer (a new row version) and met the item's evidence rule."""
     changed = status == 200
     return render("inspections/_evidence_response.html", status=status,
-                  **checklist_context(inspection) | {"item": item, "answer": _answer(inspection, item),
+                  **checklist_context(inspection, with_history=False) | {"item": item,
+                                                                          "answer": _answer(inspection, item),
                                                      "error": error, "autosaved": changed, "oob_state": changed})
 
 

@@ -152,14 +152,23 @@ def get_checklist(inspection_id: int) -> Inspection:
     inspection = get_inspection(inspection_id)
     if not answers.can_open_checklist(current_user, inspection):
         abort(403)
-    db.session.scalar(sa.select(ChecklistTemplate).where(ChecklistTemplate.id == inspection.template_id).options(
-        selectinload(ChecklistTemplate.sections).selectinload(ChecklistSection.items)))
     return inspection
 
 
-def checklist_context(inspection: Inspection) -> dict:
+def load_checklist(inspection: Inspection) -> ChecklistTemplate:
+    """The checklist version with its sections and items in three queries. The caller keeps the returned
+    object: the session only holds loaded objects weakly, and a commit expires them."""
+    return db.session.scalar(sa.select(ChecklistTemplate).where(ChecklistTemplate.id == inspection.template_id).options(
+        selectinload(ChecklistTemplate.sections).selectinload(ChecklistSection.items)
+    ).execution_options(populate_existing=True))
+
+
+def checklist_context(inspection: Inspection, with_history: bool = True) -> dict:
+    """What the checklist templates show; a save's answer (without cards) skips last time's answers."""
+    template = load_checklist(inspection)
     saved = answers.answers_by_item(inspection)
-    return {"inspection": inspection, "answers": saved, "previous": answers.previous_answers(inspection),
+    previous = answers.previous_answers(inspection) if with_history else {}
+    return {"inspection": inspection, "checklist": template, "answers": saved, "previous": previous,
             "progress": answers.progress(inspection, saved), "can_answer": answers.can_answer(current_user, inspection),
             "next_item": answers.next_open_item(inspection, saved), "drafts": {}, "errors": {}, "conflicts": {}}
 
@@ -194,7 +203,7 @@ def save_answer(inspection_id: int, item_id: int):
     except ValidationFailed as error:
         return card_response(inspection, item, 422, drafts={item.id: raw}, errors={item.id: error.message})
     return render("inspections/checklist.html", "inspections/_saved.html", autosaved=True,
-                  **checklist_context(inspection) | {"item": item, "answer": answer})
+                  **checklist_context(inspection, with_history=False) | {"item": item, "answer": answer})
 
 
 @bp.route("/<int:inspection_id>/answers/<int:item_id>")

@@ -1,0 +1,156 @@
+"""Benchmark: the tablet checklist page and the autosave POST against bare references, in one run.
+
+    .venv/bin/python bench/checklist.py [--seconds 10]
+
+Seeds a 120-item inspection in a fresh SQLite file (WAL), serves the app and bench/bare.py with
+gunicorn (2 sync workers each) and loads both with wrk (apt-get install wrk). Prints requests per
+second and p95 latency side by side and the ratio app / bare. Targets: both ratios ≥ 50 %.
+Absolute numbers drift between runs and machines; the ratios are what to compare.
+"""
+import argparse
+import http.client
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ITEMS = 120
+PASSWORD = "bench-password-1"
+
+
+def seed(env: dict) -> tuple[int, int, list[int], int]:
+    """Migrate and fill the database; returns (inspection id, template id, item ids, an answer id)."""
+    os.environ.update(env)
+    from app import create_app
+    from app.extensions import db
+    from app.models import (
+        Answer, AnswerType, ChecklistItem, ChecklistSection, ChecklistTemplate, Inspection, InspectionKind,
+        InspectionMember, InspectionStatus, Role, TeamRole, TemplateStatus, Unit, UnitKind, User,
+    )
+    from flask_migrate import upgrade
+
+    app = create_app()
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        unit = Unit(code="BENCH", name="Đơn vị thử tải", kind=UnitKind.DEPARTMENT)
+        user = User(username="bench", full_name="Người thử tải", role=Role.INSPECTOR)
+        user.set_password(PASSWORD)
+        template = ChecklistTemplate(family="BENCH", name="Phiếu 120 tiêu chí", status=TemplateStatus.PUBLISHED)
+        for s in range(6):
+            section = ChecklistSection(position=s, code=f"S{s + 1}", title=f"Phần {s + 1}")
+            section.items = [ChecklistItem(position=i, code=f"S{s + 1}-{i + 1:02d}", answer_type=AnswerType.PASS_FAIL,
+                                           question=f"Tiêu chí {s * 20 + i + 1}: hồ sơ được niêm yết đầy đủ, đúng hạn",
+                                           guidance="Đối chiếu sổ theo dõi và Cổng dịch vụ công",
+                                           legal_basis="Nghị định 118/2025/NĐ-CP") for i in range(ITEMS // 6)]
+            template.sections.append(section)
+        db.session.add_all([unit, user, template])
+        db.session.flush()
+        inspection = Inspection(title="Kiểm tra thử tải", kind=InspectionKind.PLANNED, unit_id=unit.id,
+                                template_id=template.id, status=InspectionStatus.IN_PROGRESS,
+                                planned_start=date.today(), planned_end=date.today())
+        inspection.members = [InspectionMember(user_id=user.id, role=TeamRole.LEAD)]
+        db.session.add(inspection)
+        db.session.flush()
+        item_ids = [item.id for item in template.items]
+        # Half the items answered, as in the middle of a visit.
+        answers = [Answer(inspection_id=inspection.id, item_id=i, result="pass") for i in item_ids[: ITEMS // 2]]
+        db.session.add_all(answers)
+        db.session.commit()
+        ids = inspection.id, template.id, item_ids[ITEMS // 2:], answers[0].id
+        db.engine.dispose()
+    return ids
+
+
+def serve(target: str, port: int, env: dict) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         target], cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
+            return process
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{target} did not start")
+
+
+def log_in(port: int) -> tuple[str, str]:
+    """The session cookie of the bench user, and the CSRF token for htmx posts."""
+    def request(method, path, body=None, cookie=""):
+        connection = http.client.HTTPConnection("127.0.0.1", port)
+        headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response, response.read().decode()
+
+    response, page = request("GET", "/auth/login")
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response, _ = request("POST", "/auth/login", f"username=bench&password={PASSWORD}&csrf_token={token}", cookie)
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    response, page = request("GET", "/", cookie=cookie)
+    # The page makes the CSRF token and keeps it in the session: the cookie changes with it.
+    cookie = (response.getheader("Set-Cookie") or cookie).split(";")[0]
+    return cookie, re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+
+
+def wrk(url: str, script: str, seconds: int, threads: int, connections: int, env: dict) -> dict:
+    output = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(ROOT / "bench" / script), url],
+        env=env, capture_output=True, text=True, check=True).stdout
+    numbers = {key: float(value) for key, value in re.findall(r"(\w+)=([\d.]+)", output.split("RESULT", 1)[1])}
+    if numbers["errors"]:
+        print(output, file=sys.stderr)  # what wrk saw, including the first refused answer
+    return numbers
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    folder = Path(tempfile.mkdtemp(prefix="kiemtra-bench-"))
+    database = folder / "bench.sqlite"
+    env = os.environ | {
+        "KIEMTRA_ENV": "production", "FLASK_SECRET_KEY": "b" * 64, "DATABASE_URL": f"sqlite:///{database}",
+        "FLASK_SESSION_COOKIE_SECURE": "false", "BENCH_DATABASE": str(database), "BENCH_DIR": str(ROOT / "bench"),
+    }
+    inspection_id, template_id, open_items, answer_id = seed(env)
+    app_server, bare_server = serve("wsgi:app", 8731, env), serve("bench.bare:app", 8732, env)
+    try:
+        cookie, csrf = log_in(8731)
+        env |= {"BENCH_COOKIE": cookie, "BENCH_CSRF": csrf, "BENCH_THREADS": "4",
+                "BENCH_ITEMS": ",".join(map(str, open_items)),
+                "BENCH_PATH": f"/inspections/{inspection_id}/answers/%d"}
+        results = {
+            "checklist page": wrk(f"http://127.0.0.1:8731/inspections/{inspection_id}/checklist", "get.lua",
+                                  args.seconds, 2, 8, env),
+            "bare page": wrk(f"http://127.0.0.1:8732/items/{template_id}", "get.lua", args.seconds, 2, 8,
+                             env | {"BENCH_COOKIE": ""}),
+            "autosave": wrk("http://127.0.0.1:8731", "autosave.lua", args.seconds, 4, 4, env),
+            "bare commit": wrk(f"http://127.0.0.1:8732/update/{answer_id}", "post.lua", args.seconds, 4, 4, env),
+        }
+    finally:
+        for server in (app_server, bare_server):
+            server.terminate()
+            server.wait()
+        shutil.rmtree(folder)
+    print(f"{'':16}{'req/s':>10}{'p95 ms':>10}{'errors':>8}")
+    for name, r in results.items():
+        print(f"{name:16}{r['rps']:>10.0f}{r['p95_ms']:>10.1f}{r['errors']:>8.0f}")
+    for app_name, bare_name in (("checklist page", "bare page"), ("autosave", "bare commit")):
+        ratio = results[app_name]["rps"] / results[bare_name]["rps"]
+        print(f"{app_name} / {bare_name}: {ratio:.0%} (target ≥ 50%)")
+
+
+if __name__ == "__main__":
+    main()
