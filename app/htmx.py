@@ -25,6 +25,10 @@ def render(template_name: str, fragment_name: str | None = None, status: int = 2
     return response
 
 
+# Events sent with HX-Trigger; elements listen with hx-trigger="<event> from:body".
+ANSWER_SAVED = "answerSaved"  # an answer or its evidence changed: the progress panel refreshes itself
+
+
 def hx_redirect(response, url: str):
     """A full navigation that htmx performs itself (it cannot see headers of a 3xx)."""
     response.headers["HX-Redirect"] = url

@@ -11,9 +11,9 @@ from sqlalchemy.orm import selectinload
 
 from app.errors import render_error
 from app.extensions import db
-from app.htmx import is_htmx, render
+from app.htmx import ANSWER_SAVED, hx_trigger, is_htmx, render
 from app.inspections import bp
-from app.inspections.routes import checklist_context, get_inspection
+from app.inspections.routes import get_inspection
 from app.models import Answer, Attachment, ChecklistItem, Inspection
 from app.services import answers
 from app.services import evidence as service
@@ -32,13 +32,14 @@ def _answer(inspection: Inspection, item: ChecklistItem) -> Answer | None:
 
 
 def _fragment(inspection: Inspection, item: ChecklistItem, status: int = 200, error: str | None = None):
-    """The item's evidence; after a change also its save state and the progress (out of band): an
-    upload may have made the answer (a new row version) and met the item's evidence rule."""
+    """The item's evidence; after a change also its save state (out of band) and answerSaved for the
+    progress: an upload may have made the answer (a new row version) and met the item's evidence rule."""
     changed = status == 200
-    return render("inspections/_evidence_response.html", status=status,
-                  **checklist_context(inspection, with_history=False) | {"item": item,
-                                                                          "answer": _answer(inspection, item),
-                                                     "error": error, "autosaved": changed, "oob_state": changed})
+    answer = _answer(inspection, item)
+    response = render("inspections/_evidence_response.html", status=status, inspection=inspection, item=item,
+                      answer=answer, answers={item.id: answer} if answer else {}, error=error, oob_state=changed,
+                      can_answer=answers.can_answer(current_user, inspection))
+    return hx_trigger(response, ANSWER_SAVED) if changed else response
 
 
 def _back_to_item(inspection_id: int, item_id: int):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.forms import apply_error, form_status
-from app.htmx import is_htmx, render
+from app.htmx import ANSWER_SAVED, hx_trigger, is_htmx, render
 from app.inspections import bp, managers_only
 from app.inspections.forms import InspectionForm, TransitionForm
 from app.models import ChecklistSection, ChecklistTemplate, Inspection, InspectionMember, InspectionStatus, Unit
@@ -189,8 +189,9 @@ def posted_answer(item_id: int) -> tuple[dict, int, str | None]:
 
 @bp.route("/<int:inspection_id>/answers/<int:item_id>", methods=["POST"])
 def save_answer(inspection_id: int, item_id: int):
-    """Autosave of one answer (htmx). Answers the item's save state and the progress panel; a conflict
-    (409) redraws the card with both values, an invalid value (422) with its message."""
+    """Autosave of one answer (htmx). Answers the item's save state only and announces answerSaved, so
+    the progress panel refreshes itself once after a burst of saves; a conflict (409) redraws the card
+    with both values, an invalid value (422) with its message."""
     inspection = get_checklist(inspection_id)
     item = answers.item_of(inspection, item_id) or abort(404)
     raw, version, save_id = posted_answer(item_id)
@@ -202,8 +203,19 @@ def save_answer(inspection_id: int, item_id: int):
         return card_response(inspection, item, 409, conflicts={item.id: conflict.current}, drafts={item.id: raw})
     except ValidationFailed as error:
         return card_response(inspection, item, 422, drafts={item.id: raw}, errors={item.id: error.message})
-    return render("inspections/checklist.html", "inspections/_saved.html", autosaved=True,
-                  **checklist_context(inspection, with_history=False) | {"item": item, "answer": answer})
+    if not is_htmx():  # without JavaScript the section form saves; this is only a fallback
+        return redirect(url_for("inspections.checklist", inspection_id=inspection.id, _anchor=f"item-{item.id}"), 303)
+    response = render("inspections/_saved.html", inspection=inspection, item=item, answers={item.id: answer})
+    return hx_trigger(response, ANSWER_SAVED)
+
+
+@bp.route("/<int:inspection_id>/progress")
+def progress(inspection_id: int):
+    """The progress panel (htmx, after answerSaved); a plain request gets the checklist."""
+    inspection = get_checklist(inspection_id)
+    if not is_htmx():
+        return redirect(url_for("inspections.checklist", inspection_id=inspection.id))
+    return render("inspections/_progress.html", **checklist_context(inspection, with_history=False))
 
 
 @bp.route("/<int:inspection_id>/answers/<int:item_id>")

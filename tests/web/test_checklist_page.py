@@ -39,13 +39,17 @@ def test_page_has_one_card_per_item_and_works_without_javascript(team_client, in
     assert "Lưu phần này" in page and "Câu hỏi 1" in page
 
 
-def test_autosave_returns_the_save_state_and_the_progress(team_client, inspection):
+def test_autosave_returns_the_save_state_and_announces_it(team_client, inspection):
     item = inspection.template.sections[0].items[0]
     response = autosave(team_client, inspection, item, result="pass")
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body
     assert f'id="state-{item.id}"' in body and 'value="1"' in body  # the new row version
-    assert 'id="progress" class="progress card" hx-swap-oob="true"' in body and "1/3" in body
+    assert response.headers["HX-Trigger"] == "answerSaved"
+    # The progress panel listens for answerSaved and fetches itself once after a burst of saves.
+    progress = team_client.get(f"/inspections/{inspection.id}/progress", headers=HX).get_data(as_text=True)
+    assert progress.startswith('<aside id="progress"') and "1/3" in progress
+    assert team_client.get(f"/inspections/{inspection.id}/progress").status_code == 302
     assert "HX-Request" in response.headers["Vary"]
 
 

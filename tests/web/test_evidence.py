@@ -83,8 +83,9 @@ def test_htmx_upload_returns_the_fragment(client, lead, inspection, item):
     assert f"/inspections/evidence/{image.id}/thumb" in page
     assert f'href="/inspections/evidence/{pdf.id}"' in page and "b.pdf" in page
     assert "HX-Request" in response.headers["Vary"]
-    # The upload made the answer: its save state (new row version) and the progress come out of band.
-    assert f'id="state-{item.id}"' in page and 'hx-swap-oob="true"' in page and 'id="progress"' in page
+    # The upload made the answer: its save state (new row version) comes out of band, the progress follows.
+    assert f'id="state-{item.id}"' in page and 'hx-swap-oob="true"' in page
+    assert response.headers["HX-Trigger"] == "answerSaved"
 
 
 def test_not_a_photo_is_refused_and_nothing_is_kept(client, lead, inspection, item, instance):
