@@ -34,10 +34,15 @@ def get_inspection(inspection_id: int) -> Inspection:
     return inspection
 
 
+def clamp_year(year: int | None) -> int | None:
+    """A year typed into the URL, kept to what a date can hold and an inspection plan can mean."""
+    return min(max(year, 1990), 2100) if year else None
+
+
 @bp.route("/")
 def index():
     """Filter by year, status, unit and text; paginated in SQL. Shareable: the filters are the URL."""
-    year = request.args.get("year", type=int)
+    year = clamp_year(request.args.get("year", type=int))
     status = request.args.get("status", "")
     unit_id = request.args.get("unit", type=int)
     q = request.args.get("q", "").strip()
@@ -79,13 +84,15 @@ def new():
 @bp.route("/<int:inspection_id>")
 def detail(inspection_id: int):
     inspection = get_inspection(inspection_id)
-    results = None
+    results = checklist = None
     if answers.can_open_checklist(current_user, inspection) and inspection.status not in service.EDITABLE:
+        checklist = load_checklist(inspection)  # kept referenced while the page renders
         saved = answers.answers_by_item(inspection)
         results = {"progress": answers.progress(inspection, saved),
                    "failed": [item for item in inspection.template.items
                               if scoring.item_result(item, saved.get(item.id)) == scoring.Result.FAIL]}
     return render("inspections/detail.html", inspection=inspection, results=results,
+                  checklist=checklist,
                   can_edit=service.can_edit(current_user, inspection),
                   can_open_checklist=answers.can_open_checklist(current_user, inspection),
                   transitions=service.available_transitions(current_user, inspection),
@@ -128,7 +135,7 @@ def transition(inspection_id: int, action: str):
 @bp.route("/plan")
 def plan():
     """The annual plan: the year's inspections by month of their planned start, and which are done."""
-    year = request.args.get("year", type=int) or date.today().year
+    year = clamp_year(request.args.get("year", type=int)) or date.today().year
     inspections = db.session.scalars(
         service.visible_inspections(current_user)
         .where(Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31)))
@@ -180,11 +187,13 @@ def checklist(inspection_id: int):
     return render("inspections/checklist.html", **checklist_context(get_checklist(inspection_id)))
 
 
-def posted_answer(item_id: int) -> tuple[dict, int, str | None]:
-    """An item's fields from the posted form: values, the row version shown, the tablet's save id."""
+def posted_answer(item_id: int) -> tuple[dict, int, str | None, str | None]:
+    """An item's fields from the posted form: values, the row version shown, the tablet's save id and
+    the id of its previous save of the item."""
     prefix = f"a{item_id}-"
-    raw = {name: request.form.get(prefix + name) for name in ("result", "value", "numerator", "denominator", "note")}
-    return raw, request.form.get(prefix + "version", 0, type=int), request.form.get(prefix + "save") or None
+    raw = {name: request.form.get(prefix + name) for name in answers.FIELDS}
+    return (raw, request.form.get(prefix + "version", 0, type=int), request.form.get(prefix + "save") or None,
+            request.form.get(prefix + "base") or None)
 
 
 @bp.route("/<int:inspection_id>/answers/<int:item_id>", methods=["POST"])
@@ -194,9 +203,9 @@ def save_answer(inspection_id: int, item_id: int):
     with both values, an invalid value (422) with its message."""
     inspection = get_checklist(inspection_id)
     item = answers.item_of(inspection, item_id) or abort(404)
-    raw, version, save_id = posted_answer(item_id)
+    raw, version, save_id, base = posted_answer(item_id)
     try:
-        answer = answers.save_answer(current_user, inspection, item, raw, version, save_id)
+        answer = answers.save_answer(current_user, inspection, item, raw, version, save_id, base)
     except NotPermitted:
         abort(403)
     except answers.StaleAnswer as conflict:
@@ -245,17 +254,15 @@ def save_section(inspection_id: int, section_id: int):
     section = db.session.get(ChecklistSection, section_id)
     if section is None or section.template_id != inspection.template_id:
         abort(404)
-    saved = answers.answers_by_item(inspection)
     drafts, errors, conflicts, count = {}, {}, {}, 0
     for item in section.items:
-        raw, version, save_id = posted_answer(item.id)
-        current = saved.get(item.id)
-        if current is None and not any((value or "").strip() for value in raw.values()):
-            continue
-        if current is not None and all((raw.get(f) or "") == str(getattr(current, f) or "") for f in raw):
+        raw, version, save_id, base = posted_answer(item.id)
+        # Untouched cards are skipped: what was posted is what the card was drawn with. Comparing with
+        # the database instead would clear a colleague's newer answer with our empty, untouched card.
+        if answers.fingerprint(raw) == request.form.get(f"a{item.id}-was", ""):
             continue
         try:
-            answers.save_answer(current_user, inspection, item, raw, version, save_id)
+            answers.save_answer(current_user, inspection, item, raw, version, save_id, base)
             count += 1
         except NotPermitted:
             abort(403)
@@ -297,6 +304,7 @@ def answer_display():
         return " · ".join(str(part) for part in parts if part) or "—"
 
     return {"result_of": result_of, "rate_of": rate_of, "answer_values": answer_values, "summary_of": summary_of,
+            "fingerprint": answers.fingerprint,
             "result_labels": RESULT_LABELS, "evidence_missing": answers.evidence_missing,
             "is_done": answers.is_done}
 

@@ -62,16 +62,21 @@ def answers_by_item(inspection: Inspection) -> dict[int, Answer]:
     return {answer.item_id: answer for answer in answers}
 
 
-def previous_answers(inspection: Inspection) -> dict[str, tuple[Answer, Inspection]]:
-    """Last time's answers, by item code: the latest earlier inspection of the same unit with the
-    same checklist family ("lần trước: không đạt, 12/03/2025")."""
+FIELD_WORK_DONE = (InspectionStatus.REVIEWING, InspectionStatus.MINUTES_SIGNED, InspectionStatus.CONCLUDED,
+                   InspectionStatus.CLOSED)
+
+
+def previous_answers(inspection: Inspection) -> dict[str, tuple[Answer, Inspection, ChecklistItem]]:
+    """Last time's answers, by item code: the latest earlier inspection of the same unit with the same
+    checklist family whose field work is over ("lần trước: không đạt, 12/03/2025"). Each answer comes
+    with the item it answered, which may differ from today's version of that item."""
     template = inspection.template
     previous = db.session.scalar(
         sa.select(Inspection)
         .join(ChecklistTemplate, Inspection.template_id == ChecklistTemplate.id)
         .where(Inspection.unit_id == inspection.unit_id, Inspection.id != inspection.id,
                Inspection.planned_start <= inspection.planned_start,
-               Inspection.status.not_in((InspectionStatus.DRAFT, InspectionStatus.CANCELLED)),
+               Inspection.status.in_(FIELD_WORK_DONE),
                ChecklistTemplate.family == template.family)
         .order_by(Inspection.planned_start.desc(), Inspection.id.desc())
         .limit(1)
@@ -79,16 +84,16 @@ def previous_answers(inspection: Inspection) -> dict[str, tuple[Answer, Inspecti
     if previous is None:
         return {}
     rows = db.session.execute(
-        sa.select(Answer, ChecklistItem.code)
+        sa.select(Answer, ChecklistItem)
         .join(Answer.item)
         .where(Answer.inspection_id == previous.id, ChecklistItem.code != "")
     )
-    return {code: (answer, previous) for answer, code in rows}
+    return {item.code: (answer, previous, item) for answer, item in rows}
 
 
 def evidence_missing(item: ChecklistItem, answer: Answer | None) -> bool:
     """The item's evidence rule is not met yet: always a file; on failure a note or a file."""
-    if answer is None or item.evidence_required == EvidenceRule.NEVER:
+    if answer is None or item.evidence_required == EvidenceRule.NEVER or answer.result == "na":
         return False
     has_file = bool(answer.attachments)
     if item.evidence_required == EvidenceRule.ALWAYS:
@@ -135,6 +140,13 @@ def next_open_item(inspection: Inspection, answers: dict[int, Answer], after_ite
 
 
 # --- saving --------------------------------------------------------------------------------------
+
+def fingerprint(values) -> str:
+    """An answer's values (as posted, or an Answer) as one string: equal means the card was not touched."""
+    def get(field):
+        return values.get(field) if isinstance(values, dict) else getattr(values, field)
+    return "\x1f".join("" if get(field) is None else str(get(field)).strip() for field in FIELDS)
+
 
 def is_empty(answer: Answer) -> bool:
     return all(getattr(answer, field) in (None, "") for field in FIELDS)
@@ -186,16 +198,18 @@ def _count(text, field) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise ValidationFailed(field, _("Enter a whole number, 0 or more."))
     return int(text)
 
 
 def save_answer(actor: User, inspection: Inspection, item: ChecklistItem, raw: dict,
-                row_version: int | None, save_id: str | None) -> Answer:
+                row_version: int | None, save_id: str | None, base_save_id: str | None = None) -> Answer:
     """Save one item's answer in its own transaction.
 
     `row_version` is the version the user's screen showed (None or 0 when there was no answer yet).
+    `base_save_id` is the id of the tablet's previous save of this item: when that is the latest
+    applied save, the screen was only behind on our own write (its answer got lost), not someone else's.
     """
     if not can_answer(actor, inspection):
         raise NotPermitted(_("Only the team answers, while the inspection is in progress."))
@@ -205,7 +219,9 @@ def save_answer(actor: User, inspection: Inspection, item: ChecklistItem, raw: d
                                                        Answer.item_id == item.id))
     if answer is not None and save_id and answer.last_save_id == save_id:
         return answer  # a retry of a save that was already applied
-    if answer is not None and (row_version or 0) != answer.row_version and not is_empty(answer):
+    own_write = bool(base_save_id) and answer is not None and answer.last_save_id == base_save_id
+    if (answer is not None and (row_version or 0) != answer.row_version and not is_empty(answer)
+            and not own_write):
         raise StaleAnswer(answer)  # an empty answer (a photo came first) has nothing to overwrite
     values = clean_values(item, raw)
     if answer is None:

@@ -84,6 +84,10 @@ def _validate(inspection: Inspection, team: list[TeamMember]) -> None:
     if unit is None or not unit.active:
         problems.append(("unit_id", _("Choose an active unit.")))
     if inspection.decision_number:
+        inspection.decision_number = " ".join(inspection.decision_number.split())
+    if not inspection.decision_number and inspection.status != S.DRAFT:
+        problems.append(("decision_number", _("A scheduled inspection keeps its decision number.")))
+    if inspection.decision_number:
         if not (inspection.decision_date and inspection.issuing_body_id):
             problems.append(("decision_date", _("A decision number needs its date and issuing body.")))
         else:
@@ -136,7 +140,12 @@ def create_inspection(actor: User, team: list[TeamMember], **fields) -> Inspecti
     _validate(inspection, team)
     team_change = _set_team(inspection, team)
     db.session.add(inspection)
-    db.session.flush()  # the id names the inspection until it has a decision number
+    try:
+        db.session.flush()  # the id names the inspection until it has a decision number
+    except sa.exc.IntegrityError:  # the same decision number saved by someone else a moment ago
+        db.session.rollback()
+        raise ValidationFailed("decision_number", _("This decision number was just used by another "
+                                                    "inspection.")) from None
     audit.record(actor, "create", inspection, label(inspection),
                  audit.diff({}, audit.snapshot(inspection, FIELDS)) | team_change)
     db.session.commit()

@@ -142,6 +142,20 @@ def test_previous_answers_come_from_the_last_inspection_of_the_same_family(lead,
                               planned_start=date(2025, 3, 12), planned_end=date(2025, 3, 12))
     old_item = earlier.template.sections[0].items[0]
     answers.save_answer(lead, earlier, old_item, {"result": "fail"}, 0, "old")
-    previous = answers.previous_answers(inspection)
-    answer, where = previous[item(inspection).code]
-    assert answer.result == "fail" and where == earlier
+    assert answers.previous_answers(inspection) == {}  # its field work is not over yet
+    earlier.status = InspectionStatus.REVIEWING
+    db.session.commit()
+    answer, where, answered_item = answers.previous_answers(inspection)[item(inspection).code]
+    assert answer.result == "fail" and where == earlier and answered_item == old_item
+
+
+def test_not_applicable_needs_no_evidence(lead, inspection):
+    always = add_item(inspection, answer_type=AnswerType.PASS_FAIL, evidence_required=EvidenceRule.ALWAYS)
+    assert answers.is_done(always, answers.save_answer(lead, inspection, always, {"result": "na"}, 0, "1"))
+
+
+@pytest.mark.parametrize("count", ["²", "1" * 12, "1.5"])
+def test_odd_counts_are_refused_not_crashing(lead, inspection, count):
+    percent = add_item(inspection, answer_type=AnswerType.PERCENT)
+    with pytest.raises(ValidationFailed):
+        answers.save_answer(lead, inspection, percent, {"numerator": count, "denominator": "5"}, 0, "x")

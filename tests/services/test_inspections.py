@@ -136,3 +136,17 @@ def test_cancel_needs_a_leader_and_a_reason(leader):
     service.change_state(leader, inspection, "cancel", "Đơn vị sáp nhập")
     assert inspection.status == S.CANCELLED
     assert service.available_transitions(leader, inspection) == []
+
+
+def test_scheduled_inspection_keeps_its_decision_number(leader):
+    inspection = make_inspection(status=S.SCHEDULED, decision_number="3/QĐ-SNV", decision_date=date(2026, 2, 1),
+                                 issuing_body_id=make_issuing_body().id)
+    with pytest.raises(ValidationFailed):
+        service.update_inspection(leader, inspection, team(inspection.lead), inspection.row_version,
+                                  decision_number=None)
+
+
+def test_decision_number_spaces_are_tidied(leader):
+    inspection = service.create_inspection(leader, team(make_user()), **fields(
+        decision_number="  12/QĐ-BCĐ ", decision_date=date(2026, 1, 2), issuing_body_id=make_issuing_body().id))
+    assert inspection.decision_number == "12/QĐ-BCĐ"

@@ -6,6 +6,7 @@ from app import create_app
 from app.config import TestingConfig
 from app.extensions import db
 from app.models import Answer, InspectionStatus, Role, TemplateStatus
+from app.services import answers
 from tests.conftest import HX, login
 from tests.factories import make_inspection, make_template, make_user
 
@@ -87,10 +88,11 @@ def test_retry_of_an_applied_save_is_not_applied_twice(team_client, inspection):
 def test_section_form_saves_changed_items_without_javascript(team_client, inspection):
     section = inspection.template.sections[0]
     first, second, _third = section.items
+    untouched = answers.fingerprint({})  # what the page puts in each card's "was" field
     response = team_client.post(f"/inspections/{inspection.id}/sections/{section.id}/answers", data={
-        f"a{first.id}-result": "pass", f"a{first.id}-version": "0",
+        f"a{first.id}-result": "pass", f"a{first.id}-version": "0", f"a{first.id}-was": untouched,
         f"a{second.id}-result": "fail", f"a{second.id}-note": "Thiếu sổ theo dõi", f"a{second.id}-version": "0",
-        f"a{_third.id}-version": "0",
+        f"a{second.id}-was": untouched, f"a{_third.id}-version": "0", f"a{_third.id}-was": untouched,
     })
     assert response.status_code == 303 and f"#section-{section.id}" in response.location
     saved = {a.item_id: a for a in db.session.scalars(sa.select(Answer))}
@@ -157,3 +159,31 @@ def test_only_the_lead_sends_for_review(app, inspection):
     inspection.members.append(InspectionMember(user_id=member.id, role=TeamRole.MEMBER))
     db.session.commit()
     assert login(app.test_client(), member).post(f"/inspections/{inspection.id}/review").status_code == 403
+
+
+def test_section_form_never_clears_a_colleagues_newer_answer(app, team_client, inspection):
+    """A loads the page; B answers item 1; A saves the section with item 1 untouched."""
+    section = inspection.template.sections[0]
+    first = section.items[0]
+    page = team_client.get(f"/inspections/{inspection.id}/checklist").get_data(as_text=True)
+    was = page.split(f'name="a{first.id}-was" value="')[1].split('"')[0]
+    answers.save_answer(inspection.lead, inspection, first, {"result": "pass"}, 0, "colleague")
+    response = team_client.post(f"/inspections/{inspection.id}/sections/{section.id}/answers", data={
+        f"a{first.id}-version": "0", f"a{first.id}-was": was})
+    assert response.status_code == 303
+    assert db.session.scalar(sa.select(Answer.result)) == "pass"
+
+
+def test_own_save_whose_answer_was_lost_is_not_a_conflict(team_client, inspection):
+    item = inspection.template.sections[0].items[0]
+    autosave(team_client, inspection, item, result="fail", save="s1")  # applied, but the tablet never heard
+    data = {f"a{item.id}-result": "pass", f"a{item.id}-version": "0", f"a{item.id}-save": "s2",
+            f"a{item.id}-base": "s1"}
+    response = team_client.post(f"/inspections/{inspection.id}/answers/{item.id}", data=data, headers=HX)
+    assert response.status_code == 200
+    assert db.session.scalar(sa.select(Answer.result)) == "pass"
+
+
+@pytest.mark.parametrize("url", ["/inspections/?year=-1", "/inspections/?year=99999", "/inspections/plan?year=0"])
+def test_odd_years_do_not_crash(client_as, url):
+    assert client_as("leader").get(url).status_code == 200

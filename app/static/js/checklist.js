@@ -17,9 +17,18 @@
     var item = card(event.target);
     if (!item || !event.target.name || event.target.name.indexOf("a" + item.dataset.item + "-") !== 0) return;
     var saveId = item.querySelector("input[name$='-save']");
+    var base = item.querySelector("input[name$='-base']");
+    // The previous save's id goes along: if its answer was lost, the server knows the write was ours.
+    if (saveId && base && saveId.value) base.value = saveId.value;
     if (saveId) saveId.value = newSaveId();
     mark(item, "unsaved");
   }, true);
+
+  // Typing in a note marks the card before the change (blur) event, so leaving the page warns.
+  document.addEventListener("input", function (event) {
+    var item = card(event.target);
+    if (item && event.target.tagName === "TEXTAREA") mark(item, "unsaved");
+  });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var item = event.detail.elt.classList && event.detail.elt.classList.contains("item-card") && event.detail.elt;
