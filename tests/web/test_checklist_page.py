@@ -124,6 +124,7 @@ def test_an_acknowledged_answer_survives_a_restart(app, team_client, inspection)
     with restarted.app_context():
         answer = db.session.scalar(sa.select(Answer).where(Answer.item_id == item.id))
         assert (answer.result, answer.note) == ("fail", "Đã lưu")
+        db.session.remove()  # give the connection back before closing the pool: nothing left open
         db.engine.dispose()
 
 
