@@ -57,6 +57,15 @@ def app(tmp_path):
 
 
 @pytest.fixture
+def instance(app, tmp_path, monkeypatch):
+    """The app's instance folder in the test's own tmp_path: uploads never land in the repository."""
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    monkeypatch.setattr(app, "instance_path", str(folder))
+    return folder
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -11,53 +11,9 @@ from app.models import Answer, Attachment, AuditEvent, InspectionStatus, Role
 from app.services import evidence
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_inspection, make_user
+from tests.images import jpeg_with_orientation_and_gps, png, stored_files, thumbnails, transparent_png
 
-
-def jpeg_with_orientation_and_gps(size=(40, 20)) -> bytes:
-    """A camera-like JPEG: stored sideways (orientation 6), left half red, right half blue, with GPS."""
-    image = Image.new("RGB", size, "blue")
-    image.paste("red", (0, 0, size[0] // 2, size[1]))
-    exif = Image.Exif()
-    exif[ExifTags.Base.Orientation] = 6
-    exif[ExifTags.Base.Make] = "Phone"
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (14.0, 21.0, 0.0)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", exif=exif, quality=95)
-    return buffer.getvalue()
-
-
-def png(size=(30, 30), mode="RGB", color="green") -> bytes:
-    buffer = io.BytesIO()
-    Image.new(mode, size, color).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def transparent_png() -> bytes:
-    image = Image.new("RGBA", (30, 30), (0, 0, 0, 0))
-    image.paste((200, 0, 0, 255), (10, 10, 20, 20))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def stored_files(root):
-    uploads = root / "uploads"
-    return sorted(p for p in uploads.rglob("*") if p.is_file() and "thumbs" not in p.parts) if uploads.exists() else []
-
-
-def thumbnails(root):
-    return sorted((root / "uploads" / "thumbs").rglob("*.jpg"))
-
-
-@pytest.fixture(autouse=True)
-def instance(app, tmp_path, monkeypatch):
-    """Uploads go to the test's own folder, never the repository's instance/."""
-    folder = tmp_path / "instance"
-    folder.mkdir()
-    monkeypatch.setattr(app, "instance_path", str(folder))
-    return folder
+pytestmark = pytest.mark.usefixtures("instance")
 
 
 @pytest.fixture

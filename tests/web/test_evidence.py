@@ -9,23 +9,9 @@ from app.extensions import db
 from app.models import Attachment, InspectionStatus, Role
 from tests.conftest import HX, login
 from tests.factories import make_inspection, make_unit, make_user
-from tests.services.test_evidence import jpeg_with_orientation_and_gps, png, stored_files
+from tests.images import jpeg_with_orientation_and_gps, png, stored_files
 
-
-@pytest.fixture(autouse=True)
-def instance(app, tmp_path, monkeypatch):
-    folder = tmp_path / "instance"
-    folder.mkdir()
-    monkeypatch.setattr(app, "instance_path", str(folder))
-    return folder
-
-
-@pytest.fixture(autouse=True)
-def checklist_route(app):
-    """The redirects go back to the checklist page; stand in for it until that route exists."""
-    if "inspections.checklist" not in app.view_functions:
-        app.add_url_rule("/inspections/<int:inspection_id>/checklist", endpoint="inspections.checklist",
-                         view_func=lambda inspection_id: "checklist")
+pytestmark = pytest.mark.usefixtures("instance")
 
 
 @pytest.fixture
