@@ -215,8 +215,13 @@ def store_evidence_files(actor: User, inspection: Inspection, item: ChecklistIte
 
 def _record(actor, inspection, item, prepared: list[StoredFile]) -> list[Attachment]:
     answer = _answer_for(actor, inspection, item)
+    # A retried upload (the answer to the first one got lost) brings the same file: attach it once.
+    already = {a.sha256: a for a in db.session.scalars(sa.select(Attachment).where(Attachment.answer_id == answer.id))}
     attachments = []
     for stored in prepared:
+        if stored.sha256 in already:
+            attachments.append(already[stored.sha256])
+            continue
         attachment = Attachment(answer_id=answer.id, sha256=stored.sha256, original_name=stored.original_name,
                                 mime_type=stored.mime_type, size=len(stored.data), width=stored.width,
                                 height=stored.height, uploaded_by_id=actor.id, uploaded_at=utcnow())

@@ -114,12 +114,21 @@ def test_decompression_bomb_is_refused(lead, inspection, item, instance, monkeyp
     assert stored_files(instance) == []
 
 
-def test_same_photo_twice_is_stored_once(lead, inspection, item, instance):
+def test_same_photo_for_two_items_is_stored_once(lead, inspection, item, instance):
     photo = jpeg_with_orientation_and_gps()
+    other_item = inspection.template.sections[0].items[1]
     first = evidence.store_evidence(lead, inspection, item, "a.jpg", photo)
-    second = evidence.store_evidence(lead, inspection, item, "b.jpg", photo)
+    second = evidence.store_evidence(lead, inspection, other_item, "b.jpg", photo)
     assert first.id != second.id and first.sha256 == second.sha256
     assert len(stored_files(instance)) == 1 and len(thumbnails(instance)) == 1
+
+
+def test_retried_upload_attaches_the_photo_once(lead, inspection, item, instance):
+    photo = jpeg_with_orientation_and_gps()
+    first = evidence.store_evidence(lead, inspection, item, "a.jpg", photo)
+    again = evidence.store_evidence(lead, inspection, item, "a.jpg", photo)  # the first answer got lost
+    assert again.id == first.id
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attachment)) == 1
 
 
 def test_batch_is_all_or_nothing(lead, inspection, item, instance):
@@ -133,7 +142,7 @@ def test_batch_is_all_or_nothing(lead, inspection, item, instance):
 def test_delete_keeps_a_file_still_used_and_removes_the_last(lead, inspection, item, instance):
     photo = png()
     first = evidence.store_evidence(lead, inspection, item, "a.png", photo)
-    second = evidence.store_evidence(lead, inspection, item, "b.png", photo)
+    second = evidence.store_evidence(lead, inspection, inspection.template.sections[0].items[1], "b.png", photo)
     path, thumbnail = evidence.evidence_path(first), evidence.evidence_path(first, thumbnail=True)
 
     evidence.delete_evidence(lead, first)

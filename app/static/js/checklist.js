@@ -49,6 +49,26 @@
     });
   });
 
+  // A refused save redraws its card (409, 422) from the request's values: whatever is being typed
+  // in that card right now is newer, so it is put back after the swap.
+  var typing = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target, active = document.activeElement;
+    typing = target && target.classList && target.classList.contains("item-card") && active &&
+      active.name && target.contains(active) ? {card: target.id, name: active.name, value: active.value} : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!typing) return;
+    var item = document.getElementById(typing.card);
+    var field = item && item.querySelector("[name='" + typing.name + "']");
+    if (field && field.type !== "radio" && field.type !== "checkbox") {
+      field.value = typing.value;
+      field.focus();
+      mark(item, "unsaved");
+    }
+    typing = null;
+  });
+
   function retryFailed() {
     document.querySelectorAll(".item-card.failed").forEach(function (item) { htmx.trigger(item, "retry"); });
   }
