@@ -40,8 +40,8 @@ class CheckboxListField(SelectMultipleField):
 
 
 class InspectionForm(Form):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
-    kind = SelectField(_l("Kind"))
+    title = StringField(_l("Inspection title"), validators=[DataRequired(), Length(max=255)])
+    kind = SelectField(_l("Inspection kind"))
     unit_id = SelectField(_l("Inspected unit"), coerce=coerce_id, validators=[DataRequired()])
     template_id = SelectField(_l("Checklist"), coerce=coerce_id, validators=[DataRequired()],
                               description=_l("A published version; the inspection keeps exactly its questions."))
