@@ -251,5 +251,6 @@ def save_answer(actor: User, inspection: Inspection, item: ChecklistItem, raw: d
 
 def item_of(inspection: Inspection, item_id: int) -> ChecklistItem | None:
     """An item of the inspection's checklist version, or None."""
-    return db.session.scalar(sa.select(ChecklistItem).join(ChecklistItem.section).where(
-        ChecklistItem.id == item_id, ChecklistSection.template_id == inspection.template_id))
+    return db.session.scalar(
+        sa.select(ChecklistItem).join(ChecklistItem.section).options(sa.orm.contains_eager(ChecklistItem.section))
+        .where(ChecklistItem.id == item_id, ChecklistSection.template_id == inspection.template_id))
