@@ -115,3 +115,18 @@ def test_answer_made_offline_is_retried_and_saved(live, live_server, inspection,
     wait_saved(page, item_id)
     page.reload()
     assert page.locator(f"#item-{item_id} input[value=na]").is_checked()
+
+
+def test_photo_taken_offline_is_sent_when_back_online(live, live_server, inspection, tablet_portrait):
+    inspection_id, item_ids = inspection
+    page = tablet_portrait
+    log_in(page, live_server, "inspector")
+    page.goto(f"{live_server}/inspections/{inspection_id}/checklist")
+    item_id = item_ids[5]
+    page.context.set_offline(True)
+    page.set_input_files(f"#evidence-file-{item_id}", files=[
+        {"name": "offline.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}])
+    page.locator(f"#evidence-{item_id} form.failed .upload-failed").wait_for()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.locator(f"#evidence-{item_id} img").wait_for()

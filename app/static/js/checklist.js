@@ -80,7 +80,8 @@
   });
 
   window.addEventListener("beforeunload", function (event) {
-    if (document.querySelector(".item-card.unsaved, .item-card.saving, .item-card.failed")) {
+    if (document.querySelector(".item-card.unsaved, .item-card.saving, .item-card.failed, " +
+                               "form.evidence-upload.saving, form.evidence-upload.failed")) {
       event.preventDefault();
       event.returnValue = "";
     }

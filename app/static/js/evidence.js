@@ -72,3 +72,28 @@
     form.dataset.sendWhenReady = "true";
   }, true);
 })();
+
+// A photo that could not be sent (no connection) stays chosen, is marked, and is sent again when the
+// tablet is back online; leaving the page before that warns (checklist.js looks for .failed).
+(function () {
+  function uploadForm(element) {
+    return element && element.matches && element.matches("form.evidence-upload") ? element : null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = uploadForm(event.detail.elt);
+    if (form) { form.classList.remove("failed"); form.classList.add("saving"); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = uploadForm(event.detail.elt);
+    if (!form) return;
+    form.classList.remove("saving");
+    if (!event.detail.successful && !(event.detail.xhr && event.detail.xhr.status)) form.classList.add("failed");
+  });
+  function retryUploads() {
+    document.querySelectorAll("form.evidence-upload.failed").forEach(function (form) {
+      form.requestSubmit ? form.requestSubmit() : htmx.trigger(form, "submit");
+    });
+  }
+  window.addEventListener("online", retryUploads);
+  setInterval(function () { if (navigator.onLine !== false) retryUploads(); }, 10000);
+})();
