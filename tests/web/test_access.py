@@ -53,3 +53,16 @@ def test_forbidden_fragment_for_htmx(client_as):
 def test_navigation_shows_admin_links_only_to_admins(client_as, role):
     page = client_as(role).get("/").get_data(as_text=True)
     assert ('href="/admin/users"' in page) == (role == "admin")
+
+
+def test_inspector_home_lists_own_inspections_under_way(app, client):
+    from app.models import InspectionStatus
+    from tests.conftest import login
+    from tests.factories import make_inspection, make_user
+
+    inspector = make_user()
+    mine = make_inspection(lead=inspector, status=InspectionStatus.IN_PROGRESS, title="Cuộc đang làm")
+    make_inspection(status=InspectionStatus.IN_PROGRESS, title="Cuộc của người khác")
+    page = login(client, inspector).get("/").get_data(as_text=True)
+    assert "Cuộc đang làm" in page and "Cuộc của người khác" not in page
+    assert f"/inspections/{mine.id}/checklist" in page
