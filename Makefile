@@ -62,7 +62,7 @@ clean:
 messages:
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--ignore-dirs '.* __pycache__ node_modules' -o app/translations/messages.pot .
-	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 # Speed of the tablet checklist against bare references (needs wrk; not part of the tests).
 bench: install
