@@ -103,6 +103,27 @@ def unit_head(app):
 
 
 @pytest.fixture
+def lead(app):
+    """The team leader of `inspection`."""
+    return factories.make_user(Role.INSPECTOR, full_name="Trần Thị Kiểm")
+
+
+@pytest.fixture
+def inspection(lead):
+    """An inspection in progress, led by `lead`, with a published checklist of three pass/fail items."""
+    from app.models import InspectionStatus, TemplateStatus
+
+    template = factories.make_template(status=TemplateStatus.PUBLISHED, items=3)
+    return factories.make_inspection(status=InspectionStatus.IN_PROGRESS, lead=lead, template=template)
+
+
+@pytest.fixture
+def item(inspection):
+    """The first item of `inspection`'s checklist."""
+    return inspection.template.sections[0].items[0]
+
+
+@pytest.fixture
 def as_admin(client, admin):
     return login(client, admin)
 

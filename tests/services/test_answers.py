@@ -18,17 +18,6 @@ from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_inspection, make_template, make_user
 
 
-@pytest.fixture
-def lead(app):
-    return make_user()
-
-
-@pytest.fixture
-def inspection(lead):
-    return make_inspection(status=InspectionStatus.IN_PROGRESS, lead=lead,
-                           template=make_template(status=TemplateStatus.PUBLISHED, items=3))
-
-
 def item(inspection, index=0):
     return inspection.template.sections[0].items[index]
 

@@ -16,21 +16,6 @@ from tests.images import jpeg_with_orientation_and_gps, png, stored_files, thumb
 pytestmark = pytest.mark.usefixtures("instance")
 
 
-@pytest.fixture
-def lead(app):
-    return make_user(Role.INSPECTOR)
-
-
-@pytest.fixture
-def inspection(lead):
-    return make_inspection(status=InspectionStatus.IN_PROGRESS, lead=lead)
-
-
-@pytest.fixture
-def item(inspection):
-    return inspection.template.sections[0].items[0]
-
-
 def test_photo_is_turned_upright_and_loses_exif_and_gps(lead, inspection, item):
     original = Image.open(io.BytesIO(jpeg_with_orientation_and_gps()))
     assert original.getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the test photo does carry GPS

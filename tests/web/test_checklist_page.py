@@ -5,21 +5,10 @@ import sqlalchemy as sa
 from app import create_app
 from app.config import TestingConfig
 from app.extensions import db
-from app.models import Answer, InspectionStatus, Role, TemplateStatus
+from app.models import Answer, InspectionStatus, Role
 from app.services import answers
 from tests.conftest import HX, login
-from tests.factories import make_inspection, make_template, make_user
-
-
-@pytest.fixture
-def lead(app):
-    return make_user(full_name="Trần Thị Kiểm")
-
-
-@pytest.fixture
-def inspection(lead):
-    return make_inspection(status=InspectionStatus.IN_PROGRESS, lead=lead,
-                           template=make_template(status=TemplateStatus.PUBLISHED, items=3))
+from tests.factories import make_user
 
 
 @pytest.fixture

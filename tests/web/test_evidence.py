@@ -14,21 +14,6 @@ from tests.images import jpeg_with_orientation_and_gps, png, stored_files
 pytestmark = pytest.mark.usefixtures("instance")
 
 
-@pytest.fixture
-def lead(app):
-    return make_user(Role.INSPECTOR)
-
-
-@pytest.fixture
-def inspection(lead):
-    return make_inspection(status=InspectionStatus.IN_PROGRESS, lead=lead)
-
-
-@pytest.fixture
-def item(inspection):
-    return inspection.template.sections[0].items[0]
-
-
 def upload_url(inspection, item):
     return f"/inspections/{inspection.id}/items/{item.id}/evidence"
 
