@@ -1,5 +1,4 @@
 """The unit registry (cơ quan, đơn vị, địa phương) and the bodies that issue documents."""
-import enum
 from datetime import date
 from typing import Optional
 
@@ -8,10 +7,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import TimestampMixin, enum_column
+from app.models.base import LabelledEnum, TimestampMixin, enum_column
 
 
-class UnitKind(enum.StrEnum):
+class UnitKind(LabelledEnum):
     PROVINCE = "province"
     DEPARTMENT = "department"
     VERTICAL_AGENCY = "vertical_agency"
@@ -23,23 +22,20 @@ class UnitKind(enum.StrEnum):
     STEERING_COMMITTEE = "steering_committee"
     OTHER = "other"
 
-    @property
-    def label(self) -> str:
-        return str(UNIT_KIND_LABELS[self])
-
-
-UNIT_KIND_LABELS = {
-    UnitKind.PROVINCE: _l("Provincial People's Committee"),
-    UnitKind.DEPARTMENT: _l("Department or agency"),
-    UnitKind.VERTICAL_AGENCY: _l("Vertical-line agency"),
-    UnitKind.SERVICE_CENTER: _l("Public administrative service centre"),
-    UnitKind.PUBLIC_SERVICE: _l("Public service unit"),
-    UnitKind.PRESS: _l("Press agency"),
-    UnitKind.DISTRICT: _l("District People's Committee (before 2025)"),
-    UnitKind.COMMUNE: _l("Commune People's Committee"),
-    UnitKind.STEERING_COMMITTEE: _l("Steering committee"),
-    UnitKind.OTHER: _l("Other"),
-}
+    @classmethod
+    def labels(cls):
+        return {
+            cls.PROVINCE: _l("Provincial People's Committee"),
+            cls.DEPARTMENT: _l("Department or agency"),
+            cls.VERTICAL_AGENCY: _l("Vertical-line agency"),
+            cls.SERVICE_CENTER: _l("Public administrative service centre"),
+            cls.PUBLIC_SERVICE: _l("Public service unit"),
+            cls.PRESS: _l("Press agency"),
+            cls.DISTRICT: _l("District People's Committee (before 2025)"),
+            cls.COMMUNE: _l("Commune People's Committee"),
+            cls.STEERING_COMMITTEE: _l("Steering committee"),
+            cls.OTHER: _l("Other"),
+        }
 
 
 class Unit(TimestampMixin, db.Model):

@@ -1,5 +1,4 @@
 """Users, their role and their unit."""
-import enum
 from datetime import datetime
 from typing import Optional
 
@@ -11,27 +10,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models.base import TimestampMixin, UTCDateTime, enum_column
+from app.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_column
 from app.models.unit import Unit
 
 
-class Role(enum.StrEnum):
+class Role(LabelledEnum):
     ADMIN = "admin"
     LEADER = "leader"
     INSPECTOR = "inspector"
     UNIT_HEAD = "unit_head"
 
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.LEADER: _l("Leader"),
-    Role.INSPECTOR: _l("Inspector"),
-    Role.UNIT_HEAD: _l("Head of inspected unit"),
-}
+    @classmethod
+    def labels(cls):
+        return {cls.ADMIN: _l("Administrator"), cls.LEADER: _l("Leader"), cls.INSPECTOR: _l("Inspector"),
+                cls.UNIT_HEAD: _l("Head of inspected unit")}
 
 
 class User(UserMixin, TimestampMixin, db.Model):
