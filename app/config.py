@@ -24,6 +24,8 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 8
     PER_PAGE = 50
+    # Drawn checklist pages kept per worker (app/inspections/drawn.py), in characters: about 80 of 120 items.
+    CHECKLIST_CACHE_BYTES = 32 * 1024 * 1024
     # Where htmx comes from when app/static/vendor/htmx.min.js is missing.
     HTMX_CDN_URL = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
     HTMX_CDN_INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"

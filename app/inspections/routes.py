@@ -2,7 +2,7 @@ from collections import defaultdict
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.extensions import db
 from app.forms import apply_error, form_status
 from app.htmx import ANSWER_SAVED, hx_trigger, is_htmx, render
-from app.inspections import bp, managers_only
+from app.inspections import bp, drawn, managers_only
 from app.inspections.forms import InspectionForm, TransitionForm
 from app.models import ChecklistSection, ChecklistTemplate, Inspection, InspectionMember, InspectionStatus, Unit
 from app.services import answers, scoring
@@ -27,7 +27,8 @@ def get_inspection(inspection_id: int) -> Inspection:
     inspection = db.session.scalar(
         service.visible_inspections(current_user)
         .where(Inspection.id == inspection_id)
-        .options(selectinload(Inspection.members).joinedload(InspectionMember.user))
+        .options(selectinload(Inspection.members).joinedload(InspectionMember.user),
+                 joinedload(Inspection.unit), joinedload(Inspection.template))
     )
     if inspection is None:
         abort(404)
@@ -184,7 +185,11 @@ def checklist_context(inspection: Inspection, with_history: bool = True) -> dict
 def checklist(inspection_id: int):
     """The checklist as the team fills it: one card per item, each answer saving itself (htmx), or one
     form per section with a save button without JavaScript."""
-    return render("inspections/checklist.html", **checklist_context(get_checklist(inspection_id)))
+    inspection = get_checklist(inspection_id)
+    can_answer = answers.can_answer(current_user, inspection)
+    sections = drawn.checklist_sections(inspection, can_answer, lambda **slots: render_template(
+        "inspections/_sections.html", **checklist_context(inspection) | slots))
+    return render("inspections/checklist.html", inspection=inspection, can_answer=can_answer, sections=sections)
 
 
 def posted_answer(item_id: int) -> tuple[dict, int, str | None, str | None]:
@@ -204,6 +209,9 @@ def save_answer(inspection_id: int, item_id: int):
     inspection = get_checklist(inspection_id)
     item = answers.item_of(inspection, item_id) or abort(404)
     raw, version, save_id, base = posted_answer(item_id)
+    # The reply is drawn from what this request just wrote: reading it all back after the commit
+    # would cost three queries on the busiest route of the app.
+    db.session().expire_on_commit = False
     try:
         answer = answers.save_answer(current_user, inspection, item, raw, version, save_id, base)
     except NotPermitted:

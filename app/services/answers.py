@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import (
     Answer,
     AnswerType,
+    Attachment,
     ChecklistItem,
     ChecklistSection,
     ChecklistTemplate,
@@ -66,21 +67,26 @@ FIELD_WORK_DONE = (InspectionStatus.REVIEWING, InspectionStatus.MINUTES_SIGNED, 
                    InspectionStatus.CLOSED)
 
 
-def previous_answers(inspection: Inspection) -> dict[str, tuple[Answer, Inspection, ChecklistItem]]:
-    """Last time's answers, by item code: the latest earlier inspection of the same unit with the same
-    checklist family whose field work is over ("lần trước: không đạt, 12/03/2025"). Each answer comes
-    with the item it answered, which may differ from today's version of that item."""
-    template = inspection.template
-    previous = db.session.scalar(
+def previous_inspection(inspection: Inspection) -> sa.Select:
+    """The latest earlier inspection of the same unit with the same checklist family whose field work is
+    over: where "last time" comes from."""
+    family = sa.select(ChecklistTemplate.family).where(ChecklistTemplate.id == inspection.template_id)
+    return (
         sa.select(Inspection)
         .join(ChecklistTemplate, Inspection.template_id == ChecklistTemplate.id)
         .where(Inspection.unit_id == inspection.unit_id, Inspection.id != inspection.id,
                Inspection.planned_start <= inspection.planned_start,
                Inspection.status.in_(FIELD_WORK_DONE),
-               ChecklistTemplate.family == template.family)
+               ChecklistTemplate.family == family.scalar_subquery())
         .order_by(Inspection.planned_start.desc(), Inspection.id.desc())
         .limit(1)
     )
+
+
+def previous_answers(inspection: Inspection) -> dict[str, tuple[Answer, Inspection, ChecklistItem]]:
+    """Last time's answers, by item code ("lần trước: không đạt, 12/03/2025"). Each answer comes with the
+    item it answered, which may differ from today's version of that item."""
+    previous = db.session.scalar(previous_inspection(inspection))
     if previous is None:
         return {}
     rows = db.session.execute(
@@ -89,6 +95,20 @@ def previous_answers(inspection: Inspection) -> dict[str, tuple[Answer, Inspecti
         .where(Answer.inspection_id == previous.id, ChecklistItem.code != "")
     )
     return {item.code: (answer, previous, item) for answer, item in rows}
+
+
+def checklist_stamp(inspection: Inspection) -> tuple:
+    """One query's worth of values that change whenever the checklist could show something new: a save
+    raises its answer's row version (answers are never deleted, so the sum only grows), a file is added
+    (a later upload time) or removed (fewer files), or another inspection becomes "last time"."""
+    of_inspection = Answer.inspection_id == inspection.id
+    files = sa.select(Attachment.id).join(Answer, Attachment.answer_id == Answer.id).where(of_inspection)
+    return tuple(db.session.execute(sa.select(
+        sa.select(sa.func.coalesce(sa.func.sum(Answer.row_version), 0)).where(of_inspection).scalar_subquery(),
+        files.with_only_columns(sa.func.count()).scalar_subquery(),
+        files.with_only_columns(sa.func.max(Attachment.uploaded_at)).scalar_subquery(),
+        previous_inspection(inspection).with_only_columns(Inspection.id).scalar_subquery(),
+    )).one())
 
 
 def evidence_missing(item: ChecklistItem, answer: Answer | None) -> bool:
