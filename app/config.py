@@ -24,6 +24,11 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 8
     PER_PAGE = 50
+    # Findings: days from issuing to the proposed due date, per severity (editable on each finding);
+    # "due soon" highlighting, and the reminder sent this many days before the due date.
+    FINDING_DUE_DAYS = {"minor": 60, "serious": 30, "very_serious": 15}
+    FINDING_DUE_SOON_DAYS = 7
+    FINDING_REMIND_DAYS = 3
     # Drawn checklist pages kept per worker (app/inspections/drawn.py), in characters: about 80 of 120 items.
     CHECKLIST_CACHE_BYTES = 32 * 1024 * 1024
     # Where htmx comes from when app/static/vendor/htmx.min.js is missing.

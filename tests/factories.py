@@ -77,3 +77,25 @@ def make_inspection(status=None, template=None, unit=None, lead=None, members=()
     db.session.add(inspection)
     db.session.commit()
     return inspection
+
+
+def make_finding(inspection=None, status=None, **overrides):
+    """A finding of `inspection` (one made when missing), responsible unit the inspected unit; an issued
+    status gets a code and a due date 30 days ahead unless told."""
+    from datetime import date, timedelta
+
+    from app.models import Finding, FindingStatus, Severity
+
+    inspection = inspection or make_inspection()
+    status = status or FindingStatus.DRAFT
+    n = next(_sequence)
+    fields = {"inspection_id": inspection.id, "unit_id": inspection.unit_id, "title": f"Tồn tại {n}",
+              "description": "Mô tả", "severity": Severity.MINOR, "recommendation": "Khắc phục ngay",
+              "status": status, "confirmed": True, "due_date": date.today() + timedelta(days=30)}
+    if status != FindingStatus.DRAFT:
+        fields |= {"number": n, "code": f"KT-2026-{inspection.id:03d}/{n:02d}"}
+    fields.update(overrides)
+    finding = Finding(**fields)
+    db.session.add(finding)
+    db.session.commit()
+    return finding

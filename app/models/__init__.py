@@ -12,11 +12,22 @@ from app.models.checklist import (
     TargetOperator,
     TemplateStatus,
 )
+from app.models.finding import (
+    ACTIVE_STATUSES,
+    ISSUED_STATUSES,
+    Finding,
+    FindingEvent,
+    FindingEventKind,
+    FindingSeverity,
+    FindingStatus,
+)
 from app.models.inspection import Inspection, InspectionKind, InspectionMember, InspectionStatus, TeamRole
 from app.models.unit import IssuingBody, Unit, UnitKind
 from app.models.user import Role, User
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "ISSUED_STATUSES",
     "Answer",
     "AnswerType",
     "Attachment",
@@ -25,6 +36,11 @@ __all__ = [
     "ChecklistSection",
     "ChecklistTemplate",
     "EvidenceRule",
+    "Finding",
+    "FindingEvent",
+    "FindingEventKind",
+    "FindingSeverity",
+    "FindingStatus",
     "Inspection",
     "InspectionKind",
     "InspectionMember",

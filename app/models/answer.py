@@ -49,6 +49,9 @@ class Attachment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     answer_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("answer.id"), index=True)
+    # A finding's own photos (while it is a draft), or the files of one step of its follow-up.
+    finding_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("finding.id"), index=True)
+    finding_event_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("finding_event.id"), index=True)
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     original_name: Mapped[str] = mapped_column(sa.String(255))
     mime_type: Mapped[str] = mapped_column(sa.String(100))
@@ -59,6 +62,8 @@ class Attachment(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     answer: Mapped[Optional[Answer]] = relationship(back_populates="attachments")
+    finding: Mapped[Optional["Finding"]] = relationship(back_populates="photos")  # noqa: F821
+    finding_event: Mapped[Optional["FindingEvent"]] = relationship(back_populates="attachments")  # noqa: F821
     uploaded_by: Mapped[Optional[User]] = relationship()
 
     @property

@@ -59,6 +59,20 @@ ACTION_LABELS = {
     "answer": _l("Answered"),
     "attach": _l("Evidence attached"),
     "detach": _l("Evidence removed"),
+    "propose": _l("Proposed from a failed item"),
+    "dismiss": _l("Dismissed"),
+    "restore": _l("Restored"),
+    "issue": _l("Issued"),
+    "conclude": _l("Concluded"),
+    "close": _l("Closed"),
+    "comment": _l("Commented"),
+    "plan": _l("Remediation plan posted"),
+    "progress": _l("Progress reported"),
+    "submit": _l("Submitted for verification"),
+    "accept": _l("Accepted"),
+    "reject": _l("Sent back"),
+    "extend": _l("Due date extended"),
+    "reassign": _l("Responsible unit changed"),
 }
 
 ENTITY_LABELS = {
@@ -71,4 +85,5 @@ ENTITY_LABELS = {
     "inspection": _l("Inspection"),
     "answer": _l("Answer"),
     "attachment": _l("Evidence file"),
+    "finding": _l("Finding"),
 }

@@ -1,4 +1,4 @@
-"""Evidence: photos and PDF files attached to an answer.
+"""Evidence: photos and PDF files attached to an answer, a finding or a step of a finding's follow-up.
 
 A file's type is read from its content, never from its name. Photos are re-encoded before they are
 kept: orientation fixed, every bit of metadata (EXIF, GPS, XMP, comments) dropped, long side capped,
@@ -193,6 +193,18 @@ def store_evidence_files(actor: User, inspection: Inspection, item: ChecklistIte
     _check_rights(actor, inspection, item)
     if not files:
         raise ValidationFailed("file", _("Choose a photo or a PDF file."))
+    prepared = prepare_files(files)
+    try:
+        return _record(actor, inspection, item, prepared)
+    except sa.exc.IntegrityError:
+        # Another upload made the item's (empty) answer at the same moment: attach to theirs.
+        db.session.rollback()
+        return _record(actor, inspection, item, prepared)
+
+
+def prepare_files(files: list[tuple[str, bytes]]) -> list[StoredFile]:
+    """Check and re-encode several files and keep them on disk (by hash); all of them, or on any
+    refusal (ValidationFailed naming the file) none. Nothing is added to the database."""
     prepared = []
     for filename, data in files:
         try:
@@ -205,12 +217,41 @@ def store_evidence_files(actor: User, inspection: Inspection, item: ChecklistIte
         _write_once(_path_for(stored.sha256), stored.data)
         if stored.thumbnail is not None:
             _write_once(_path_for(stored.sha256, thumbnail=True), stored.thumbnail)
-    try:
-        return _record(actor, inspection, item, prepared)
-    except sa.exc.IntegrityError:
-        # Another upload made the item's (empty) answer at the same moment: attach to theirs.
-        db.session.rollback()
-        return _record(actor, inspection, item, prepared)
+    return prepared
+
+
+def attach_files(actor: User, prepared: list[StoredFile], **link) -> list[Attachment]:
+    """Attachments for files made ready by prepare_files, linked by `link` (finding_id=… or
+    finding_event_id=…), with their audit events; added to the caller's transaction, not committed."""
+    attachments = []
+    for stored in prepared:
+        attachment = Attachment(sha256=stored.sha256, original_name=stored.original_name,
+                                mime_type=stored.mime_type, size=len(stored.data), width=stored.width,
+                                height=stored.height, uploaded_by_id=actor.id, uploaded_at=utcnow(), **link)
+        db.session.add(attachment)
+        db.session.flush()
+        audit.record(actor, "attach", attachment, stored.original_name, {
+            **{name: [None, value] for name, value in link.items()},
+            "sha256": [None, stored.sha256], "mime_type": [None, stored.mime_type], "size": [None, len(stored.data)],
+        })
+        attachments.append(attachment)
+    return attachments
+
+
+def remove_attachment(actor: User, attachment: Attachment) -> None:
+    """Remove an attachment the caller has checked may go; its file goes too unless still used."""
+    sha = attachment.sha256
+    audit.record(actor, "detach", attachment, attachment.original_name, {"sha256": [sha, None]})
+    db.session.delete(attachment)
+    db.session.commit()
+    _forget_unused(sha)
+
+
+def _forget_unused(sha: str) -> None:
+    still_used = db.session.scalar(sa.select(sa.func.count(Attachment.id)).where(Attachment.sha256 == sha))
+    if not still_used:
+        _path_for(sha).unlink(missing_ok=True)
+        _path_for(sha, thumbnail=True).unlink(missing_ok=True)
 
 
 def _record(actor, inspection, item, prepared: list[StoredFile]) -> list[Attachment]:
@@ -255,7 +296,4 @@ def delete_evidence(actor: User, attachment: Attachment) -> None:
     })
     db.session.delete(attachment)
     db.session.commit()
-    still_used = db.session.scalar(sa.select(sa.func.count(Attachment.id)).where(Attachment.sha256 == sha))
-    if not still_used:
-        _path_for(sha).unlink(missing_ok=True)
-        _path_for(sha, thumbnail=True).unlink(missing_ok=True)
+    _forget_unused(sha)

@@ -243,5 +243,20 @@ def change_state(actor: User, inspection: Inspection, name: str, reason: str = "
     if reason.strip():
         changes["reason"] = [None, reason.strip()]
     audit.record(actor, name, inspection, label(inspection), changes)
+    if name == "review":  # each failed item proposes a finding, for the team to confirm or dismiss
+        from app.services.findings import propose_findings  # findings builds on this module
+
+        propose_findings(actor, inspection, commit=False)
     _commit_or_refuse_stale()
     return inspection
+
+
+def move_state(actor: User | None, inspection: Inspection, target: InspectionStatus, action: str,
+               changes: dict | None = None) -> None:
+    """A move made by another service as part of its own work (the findings service concludes an
+    inspection when it issues its findings, and closes it when the last one is closed): the status
+    and its audit event join the caller's transaction, which the caller commits."""
+    before = audit.snapshot(inspection, ("status",))
+    inspection.status = target
+    audit.record(actor, action, inspection, label(inspection),
+                 audit.diff(before, audit.snapshot(inspection, ("status",))) | (changes or {}))

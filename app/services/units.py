@@ -132,6 +132,9 @@ def succeed_unit(actor: User, unit: Unit, successor: Unit, on_date: date) -> Uni
     unit.successor_id = successor.id
     unit.valid_to = on_date - timedelta(days=1)
     unit.active = False
+    from app.services.findings import move_to_successor  # findings builds on this module
+
+    move_to_successor(actor, unit, successor)  # in the same transaction, with an event on each
     return _save(actor, unit, "succeed", before)
 
 

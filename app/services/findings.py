@@ -1,0 +1,720 @@
+"""Findings and their follow-up: who may see and do what, drafts, issuing, the remediation thread,
+verification, deadlines, repeat findings and reminders.
+
+A finding's state changes only here (DESIGN.md §3): each function checks the actor's right, appends
+the timeline event, writes the audit event and the notifications, and commits them together.
+
+    draft → open → in_progress → submitted → closed
+                                 submitted → reopened → in_progress
+    draft → dismissed (with a reason; a dismissed draft can be restored while the inspection is open)
+
+*Overdue* is computed from the due date in Vietnamese calendar days, never stored.
+"""
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.extensions import db
+from app.models import (
+    ACTIVE_STATUSES,
+    ISSUED_STATUSES,
+    Attachment,
+    ChecklistItem,
+    ChecklistSection,
+    ChecklistTemplate,
+    Finding,
+    FindingEvent,
+    FindingEventKind,
+    FindingStatus,
+    Inspection,
+    InspectionMember,
+    InspectionStatus,
+    Role,
+    Severity,
+    TeamRole,
+    Unit,
+    User,
+)
+from app.models.base import utcnow
+from app.services import audit, evidence, scoring
+from app.services import inspections as inspection_service
+from app.services.errors import NotPermitted, ValidationFailed
+from app.services.units import units_visible_to
+
+F = FindingStatus
+K = FindingEventKind
+FIELDS = ("title", "description", "legal_basis", "severity", "recommendation", "unit_id", "due_date")
+# Drafts are made, edited, confirmed and dismissed while the inspection is under way or under review.
+DRAFTING = (InspectionStatus.IN_PROGRESS, InspectionStatus.REVIEWING, InspectionStatus.MINUTES_SIGNED)
+# Until documents exist (issue #6) a leader issues the confirmed drafts from these states.
+ISSUABLE = (InspectionStatus.REVIEWING, InspectionStatus.MINUTES_SIGNED)
+RESPONSES = (K.COMMENT, K.PLAN, K.PROGRESS)
+MAX_TEXT = 5000
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+def local_today() -> date:
+    """Today in the app's time zone (Asia/Ho_Chi_Minh): deadlines are Vietnamese calendar days."""
+    return utcnow().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def due_days(severity: Severity) -> int:
+    return int(current_app.config["FINDING_DUE_DAYS"][severity.value])
+
+
+def proposed_due_date(severity: Severity, start: date | None = None) -> date:
+    """The due date proposed for a finding of this severity: start (today) + the configured days."""
+    return (start or local_today()) + timedelta(days=due_days(severity))
+
+
+def overdue_clause(today: date):
+    """SQL: issued, not closed, and the due date has passed."""
+    return sa.and_(Finding.status.in_(ACTIVE_STATUSES), Finding.due_date < today)
+
+
+def due_soon_clause(today: date):
+    days = current_app.config["FINDING_DUE_SOON_DAYS"]
+    return sa.and_(Finding.status.in_(ACTIVE_STATUSES), Finding.due_date.between(today, today + timedelta(days=days)))
+
+
+# --- rights --------------------------------------------------------------------------------------
+
+def is_leader(user: User) -> bool:
+    """Leaders (and administrators, as for inspections) issue, extend and reassign."""
+    return inspection_service.is_manager(user)
+
+
+def _in_team(user: User, inspection: Inspection) -> bool:
+    return inspection.role_of(user) is not None
+
+
+def _is_team_lead(user: User, inspection: Inspection) -> bool:
+    return inspection.role_of(user) == TeamRole.LEAD
+
+
+def visible_findings(user: User) -> sa.Select:
+    """The findings a user may see, as a query to filter and paginate further.
+
+    Leaders see all; an inspector the findings of inspections whose team they are in (drafts too);
+    a unit head the issued findings of their unit and its sub-units, whatever the inspection.
+    """
+    query = sa.select(Finding)
+    if is_leader(user):
+        return query
+    if user.role == Role.INSPECTOR:
+        team = sa.select(InspectionMember.inspection_id).where(InspectionMember.user_id == user.id)
+        return query.where(Finding.inspection_id.in_(team))
+    units = units_visible_to(user).with_only_columns(Unit.id)
+    return query.where(Finding.unit_id.in_(units), Finding.status.in_(ISSUED_STATUSES))
+
+
+def can_view(user: User, finding: Finding) -> bool:
+    return db.session.scalar(visible_findings(user).where(Finding.id == finding.id).with_only_columns(
+        Finding.id)) is not None
+
+
+def can_draft(user: User, inspection: Inspection) -> bool:
+    """The team (and leaders) add and edit draft findings while the inspection is not concluded."""
+    return inspection.status in DRAFTING and (is_leader(user) or _in_team(user, inspection))
+
+
+def can_edit(user: User, finding: Finding) -> bool:
+    return finding.status in (F.DRAFT, F.DISMISSED) and can_draft(user, finding.inspection)
+
+
+def can_issue(user: User, inspection: Inspection) -> bool:
+    return is_leader(user) and inspection.status in ISSUABLE
+
+
+def _is_unit_head_of(user: User, finding: Finding) -> bool:
+    if user.role != Role.UNIT_HEAD:
+        return False
+    units = units_visible_to(user).with_only_columns(Unit.id).where(Unit.id == finding.unit_id)
+    return db.session.scalar(units) is not None
+
+
+def can_respond(user: User, finding: Finding) -> bool:
+    """The responsible unit's head posts plans and progress while the finding is open."""
+    return finding.status in (F.OPEN, F.IN_PROGRESS, F.REOPENED) and _is_unit_head_of(user, finding)
+
+
+def can_submit(user: User, finding: Finding) -> bool:
+    return finding.status == F.IN_PROGRESS and _is_unit_head_of(user, finding)
+
+
+def can_comment(user: User, finding: Finding) -> bool:
+    """Anyone with a part in an issued, unclosed finding may add a comment to its thread."""
+    if finding.status not in ACTIVE_STATUSES:
+        return False
+    return is_leader(user) or _in_team(user, finding.inspection) or _is_unit_head_of(user, finding)
+
+
+def can_verify(user: User, finding: Finding) -> bool:
+    """The team leader of the inspection, or a leader, accepts or sends back a submitted finding."""
+    return finding.status == F.SUBMITTED and (is_leader(user) or _is_team_lead(user, finding.inspection))
+
+
+def can_extend(user: User, finding: Finding) -> bool:
+    return is_leader(user) and finding.status in ACTIVE_STATUSES
+
+
+def can_reassign(user: User, finding: Finding) -> bool:
+    return is_leader(user) and finding.status in ACTIVE_STATUSES
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What the user may do with one finding: computed once per page, used by the template."""
+
+    edit: bool
+    respond: bool
+    submit: bool
+    comment: bool
+    verify: bool
+    extend: bool
+    reassign: bool
+
+
+def rights(user: User, finding: Finding) -> Rights:
+    unit_head = _is_unit_head_of(user, finding)
+    active = finding.status in (F.OPEN, F.IN_PROGRESS, F.REOPENED)
+    return Rights(edit=can_edit(user, finding), respond=active and unit_head,
+                  submit=finding.status == F.IN_PROGRESS and unit_head,
+                  comment=can_comment(user, finding), verify=can_verify(user, finding),
+                  extend=can_extend(user, finding), reassign=can_reassign(user, finding))
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def label(finding: Finding) -> str:
+    return finding.label
+
+
+def link(finding: Finding) -> str:
+    """The finding's page, as a path a notification keeps (no request needed, e.g. from the CLI)."""
+    return f"/findings/{finding.id}"
+
+
+def unit_heads(unit_id: int) -> list[User]:
+    """The active heads of a unit, who are told about its findings."""
+    return list(db.session.scalars(sa.select(User).where(User.unit_id == unit_id, User.role == Role.UNIT_HEAD,
+                                                         User.active)))
+
+
+def _verifiers(finding: Finding) -> list[User]:
+    lead = finding.inspection.lead
+    return [lead] if lead is not None and lead.active else []
+
+
+def _notify(users: Iterable[User], text: str, target: str) -> None:
+    from app.services import notifications  # written alongside; adds rows, never commits
+
+    notifications.notify(users, text, target)
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").strip()
+
+
+def _require(field: str, text: str, message: str) -> str:
+    text = _clean(text)
+    if not text:
+        raise ValidationFailed(field, message)
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed(field, _("At most %(n)d characters.", n=MAX_TEXT))
+    return text
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ValidationFailed(None, _("Someone else changed this finding meanwhile. Reload the page and try "
+                                       "again.")) from None
+
+
+def _event(actor: User | None, finding: Finding, kind: FindingEventKind, text: str = "", **fields) -> FindingEvent:
+    event = FindingEvent(kind=kind, text=text, author_id=actor.id if actor else None, at=utcnow(), **fields)
+    finding.events.append(event)
+    return event
+
+
+def _set_status(actor: User | None, finding: Finding, status: FindingStatus, action: str, extra: dict | None = None):
+    before = finding.status
+    finding.status = status
+    finding.updated_at = utcnow()
+    changes = {"status": [before.value, status.value]} if before != status else {}
+    audit.record(actor, action, finding, label(finding), changes | (extra or {}))
+
+
+def _responsible_units(inspection: Inspection) -> set[int]:
+    """The inspected unit and its sub-units: who a finding may be addressed to."""
+    tree = sa.select(Unit.id).where(Unit.id == inspection.unit_id).cte("responsible", recursive=True)
+    tree = tree.union(sa.select(Unit.id).where(Unit.parent_id == tree.c.id))
+    with db.session.no_autoflush:
+        return set(db.session.scalars(sa.select(tree.c.id)))
+
+
+def responsible_unit_choices(inspection: Inspection) -> list[tuple[int, str]]:
+    ids = _responsible_units(inspection)
+    return list(db.session.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(ids), Unit.active)
+                                   .order_by(Unit.id != inspection.unit_id, Unit.name)))
+
+
+def _validate(finding: Finding) -> None:
+    problems = []
+    finding.title = _clean(finding.title)
+    if not finding.title:
+        problems.append(("title", _("Give the finding a title.")))
+    if finding.unit_id not in _responsible_units(finding.inspection):
+        problems.append(("unit_id", _("The responsible unit is the inspected unit or one of its sub-units.")))
+    if finding.due_date is not None and finding.due_date < local_today() and finding.status == F.DRAFT:
+        problems.append(("due_date", _("The due date is in the past.")))
+    if problems:
+        raise ValidationFailed(*problems[0], problems=problems)
+
+
+# --- repeat findings -----------------------------------------------------------------------------
+
+def earlier_finding(inspection: Inspection, item: ChecklistItem) -> Finding | None:
+    """The latest issued finding that the same item (same code, any version of the same checklist)
+    produced at the same unit in an earlier inspection."""
+    if not item.code:
+        return None
+    family = sa.select(ChecklistTemplate.family).where(ChecklistTemplate.id == inspection.template_id)
+    return db.session.scalar(
+        sa.select(Finding)
+        .join(Inspection, Finding.inspection_id == Inspection.id)
+        .join(ChecklistItem, Finding.item_id == ChecklistItem.id)
+        .join(ChecklistSection, ChecklistItem.section_id == ChecklistSection.id)
+        .join(ChecklistTemplate, ChecklistSection.template_id == ChecklistTemplate.id)
+        .where(Inspection.unit_id == inspection.unit_id, Inspection.id != inspection.id,
+               Inspection.planned_start <= inspection.planned_start,
+               ChecklistItem.code == item.code, ChecklistTemplate.family == family.scalar_subquery(),
+               Finding.status.in_(ISSUED_STATUSES))
+        .order_by(Inspection.planned_start.desc(), Finding.id.desc())
+        .limit(1)
+    )
+
+
+# --- drafts --------------------------------------------------------------------------------------
+
+def failed_items(inspection: Inspection) -> list[ChecklistItem]:
+    from app.services.answers import answers_by_item  # answers builds on the inspections service
+
+    saved = answers_by_item(inspection)
+    return [item for item in inspection.template.items
+            if scoring.item_result(item, saved.get(item.id)) == scoring.Result.FAIL]
+
+
+def _proposal(actor: User, inspection: Inspection, item: ChecklistItem, note: str) -> Finding:
+    finding = Finding(inspection=inspection, item_id=item.id, unit_id=inspection.unit_id, status=F.DRAFT,
+                      title=item.question[:255], description=note, legal_basis=item.legal_basis or "",
+                      severity=item.default_severity or Severity.MINOR, recommendation="",
+                      due_date=proposed_due_date(item.default_severity or Severity.MINOR),
+                      confirmed=False, created_by_id=actor.id)
+    finding.repeat_of = earlier_finding(inspection, item)
+    return finding
+
+
+def propose_findings(actor: User, inspection: Inspection, commit: bool = True) -> int:
+    """Make one draft proposal per failed item that has no finding yet, and drop untouched proposals
+    whose item no longer fails. Returns how many proposals were made."""
+    if not can_draft(actor, inspection):
+        raise NotPermitted(_("Only the team adds findings, before the inspection is concluded."))
+    from app.services.answers import answers_by_item
+
+    saved = answers_by_item(inspection)
+    failing = {item.id: item for item in inspection.template.items
+               if scoring.item_result(item, saved.get(item.id)) == scoring.Result.FAIL}
+    existing = db.session.scalars(sa.select(Finding).where(Finding.inspection_id == inspection.id,
+                                                           Finding.item_id.is_not(None))).all()
+    covered = {f.item_id for f in existing}
+    for finding in existing:
+        if finding.item_id not in failing and finding.status == F.DRAFT and not finding.confirmed \
+                and finding.row_version == 1 and not finding.photos:
+            audit.record(actor, "delete", finding, label(finding), {"reason": [None, "item no longer fails"]})
+            db.session.delete(finding)
+    made = 0
+    for item_id, item in failing.items():
+        if item_id in covered:
+            continue
+        finding = _proposal(actor, inspection, item, saved[item_id].note or "")
+        db.session.add(finding)
+        db.session.flush()
+        audit.record(actor, "propose", finding, label(finding), audit.diff({}, audit.snapshot(finding, FIELDS)))
+        made += 1
+    if commit:
+        db.session.commit()
+    return made
+
+
+def create_finding(actor: User, inspection: Inspection, **fields) -> Finding:
+    """A finding the team adds, tied to no item; confirmed as it is made."""
+    if not can_draft(actor, inspection):
+        raise NotPermitted(_("Only the team adds findings, before the inspection is concluded."))
+    finding = Finding(inspection=inspection, status=F.DRAFT, confirmed=True, created_by_id=actor.id, **fields)
+    if finding.due_date is None:
+        finding.due_date = proposed_due_date(finding.severity)
+    _validate(finding)
+    db.session.add(finding)
+    db.session.flush()
+    audit.record(actor, "create", finding, label(finding), audit.diff({}, audit.snapshot(finding, FIELDS)))
+    db.session.commit()
+    return finding
+
+
+def update_finding(actor: User, finding: Finding, row_version: int, confirm: bool = True, **fields) -> Finding:
+    """Edit a draft (and confirm it). A due date left as proposed follows a change of severity."""
+    if not can_edit(actor, finding):
+        raise NotPermitted(_("Only a draft finding can be edited, by the team."))
+    if row_version != finding.row_version:
+        raise ValidationFailed(None, _("Someone else changed this finding meanwhile. Reload the page and try "
+                                       "again."))
+    before = audit.snapshot(finding, FIELDS + ("confirmed",))
+    old_proposal = proposed_due_date(finding.severity, (finding.created_at or utcnow()).date())
+    if fields.get("due_date") is None:
+        fields["due_date"] = proposed_due_date(fields.get("severity", finding.severity))
+    elif (fields.get("severity") not in (None, finding.severity) and fields["due_date"] in (old_proposal,
+                                                                                              finding.due_date)):
+        fields["due_date"] = proposed_due_date(fields["severity"])
+    for name, value in fields.items():
+        setattr(finding, name, value)
+    if confirm:
+        finding.confirmed = True
+    try:
+        _validate(finding)
+    except ValidationFailed:
+        db.session.rollback()
+        raise
+    changes = audit.diff(before, audit.snapshot(finding, FIELDS + ("confirmed",)))
+    if changes:
+        finding.updated_at = utcnow()
+        audit.record(actor, "update", finding, label(finding), changes)
+    _commit()
+    return finding
+
+
+def dismiss_finding(actor: User, finding: Finding, reason: str) -> Finding:
+    if not can_edit(actor, finding) or finding.status != F.DRAFT:
+        raise NotPermitted(_("Only a draft finding can be dismissed, by the team."))
+    reason = _require("reason", reason, _("Give the reason for dismissing this finding."))
+    finding.dismiss_reason = reason
+    _set_status(actor, finding, F.DISMISSED, "dismiss", {"reason": [None, reason]})
+    _commit()
+    return finding
+
+
+def restore_finding(actor: User, finding: Finding) -> Finding:
+    """A dismissed draft back to the drafts (the team changed its mind before issuing)."""
+    if not can_edit(actor, finding) or finding.status != F.DISMISSED:
+        raise NotPermitted(_("Only a dismissed draft can be restored, by the team."))
+    finding.dismiss_reason = ""
+    _set_status(actor, finding, F.DRAFT, "restore")
+    _commit()
+    return finding
+
+
+def add_photos(actor: User, finding: Finding, files: list[tuple[str, bytes]]) -> list[Attachment]:
+    """The team's photos of a draft finding (evidence of the violation)."""
+    if not can_edit(actor, finding):
+        raise NotPermitted(_("Only a draft finding can be edited, by the team."))
+    attachments = evidence.attach_files(actor, evidence.prepare_files(files), finding_id=finding.id)
+    _commit()
+    return attachments
+
+
+def remove_photo(actor: User, finding: Finding, attachment: Attachment) -> None:
+    if attachment.finding_id != finding.id or not can_edit(actor, finding):
+        raise NotPermitted(_("Only a draft finding can be edited, by the team."))
+    evidence.remove_attachment(actor, attachment)
+
+
+# --- issuing -------------------------------------------------------------------------------------
+
+def issue_findings(actor: User, inspection: Inspection) -> int:
+    """The leader's "issue findings" (until the conclusion notice exists): every confirmed draft is
+    numbered, opened and sent to its unit; the inspection is concluded (and closed at once when it
+    has nothing to follow up). Returns how many findings were issued."""
+    if not can_issue(actor, inspection):
+        raise NotPermitted(_("Only a leader issues findings, once the inspection is under review."))
+    drafts = db.session.scalars(
+        sa.select(Finding).outerjoin(ChecklistItem, Finding.item_id == ChecklistItem.id)
+        .outerjoin(ChecklistSection, ChecklistItem.section_id == ChecklistSection.id)
+        .where(Finding.inspection_id == inspection.id, Finding.status == F.DRAFT)
+        .order_by(ChecklistSection.position.is_(None), ChecklistSection.position, ChecklistItem.position, Finding.id)
+    ).all()
+    unconfirmed = [f for f in drafts if not f.confirmed]
+    if unconfirmed:
+        raise ValidationFailed(None, _("%(n)d proposed findings are neither confirmed nor dismissed yet.",
+                                       n=len(unconfirmed)))
+    if any(not f.recommendation.strip() for f in drafts):
+        raise ValidationFailed(None, _("Every finding needs a recommendation before it is issued."))
+    today = local_today()
+    taken = db.session.scalar(sa.select(sa.func.max(Finding.number)).where(Finding.inspection_id == inspection.id))
+    year = (inspection.decision_date or inspection.planned_start).year
+    number = taken or 0
+    now = utcnow()
+    by_unit: dict[int, list[Finding]] = {}
+    for finding in drafts:
+        number += 1
+        finding.number = number
+        finding.code = f"KT-{year}-{inspection.id:03d}/{number:02d}"
+        if finding.due_date is None or finding.due_date < today:
+            finding.due_date = proposed_due_date(finding.severity, today)
+        finding.issued_at = now
+        _set_status(actor, finding, F.OPEN, "issue", {"code": [None, finding.code],
+                                                      "due_date": [None, finding.due_date.isoformat()]})
+        _event(actor, finding, K.ISSUED, new_due_date=finding.due_date, to_unit_id=finding.unit_id)
+        by_unit.setdefault(finding.unit_id, []).append(finding)
+    db.session.flush()
+    for unit_id, issued in by_unit.items():
+        heads = unit_heads(unit_id)
+        for finding in issued:
+            _notify(heads, _("New finding %(code)s for your unit, due %(date)s: %(title)s",
+                                           code=finding.code, date=finding.due_date.strftime("%d/%m/%Y"),
+                                           title=finding.title), link(finding))
+    inspection_service.move_state(actor, inspection, InspectionStatus.CONCLUDED, "conclude",
+                                  {"findings": [None, len(drafts)]})
+    if not drafts:
+        inspection_service.move_state(actor, inspection, InspectionStatus.CLOSED, "close")
+    try:
+        db.session.commit()
+    except (StaleDataError, sa.exc.IntegrityError):
+        db.session.rollback()
+        raise ValidationFailed(None, _("Someone else changed this inspection meanwhile. Reload the page and try "
+                                       "again.")) from None
+    return len(drafts)
+
+
+# --- the unit's side -----------------------------------------------------------------------------
+
+def _evidence_count(finding: Finding) -> int:
+    return db.session.scalar(sa.select(sa.func.count(Attachment.id)).join(
+        FindingEvent, Attachment.finding_event_id == FindingEvent.id).where(FindingEvent.finding_id == finding.id))
+
+
+def respond(actor: User, finding: Finding, kind: FindingEventKind, text: str,
+            files: list[tuple[str, bytes]] = ()) -> FindingEvent:
+    """A remediation plan, a progress report (both move an open or sent-back finding to in progress)
+    or a comment, with its files."""
+    if kind not in RESPONSES:
+        raise ValidationFailed("kind", _("Choose a plan, a progress report or a comment."))
+    if kind == K.COMMENT:
+        if not can_comment(actor, finding):
+            raise NotPermitted(_("You may not comment on this finding."))
+    elif not can_respond(actor, finding):
+        raise NotPermitted(_("Only the responsible unit reports on an open finding."))
+    text = _require("text", text, _("Write what was done or planned.") if kind != K.COMMENT
+                    else _("Write the comment."))
+    prepared = evidence.prepare_files(list(files)) if files else []
+    event = _event(actor, finding, kind, text)
+    db.session.flush()
+    evidence.attach_files(actor, prepared, finding_event_id=event.id)
+    if kind != K.COMMENT and finding.status in (F.OPEN, F.REOPENED):
+        _set_status(actor, finding, F.IN_PROGRESS, kind.value)
+    else:
+        finding.updated_at = utcnow()  # the row version guards the thread against a concurrent state change
+        audit.record(actor, kind.value, finding, label(finding), {"event": [None, event.id]})
+    _commit()
+    return event
+
+
+def submit_finding(actor: User, finding: Finding, text: str, files: list[tuple[str, bytes]] = (),
+                   no_evidence_reason: str = "") -> FindingEvent:
+    """Submit for verification: needs at least one evidence file (earlier or now) or a reason why
+    there is none."""
+    if not can_submit(actor, finding):
+        raise NotPermitted(_("Only the responsible unit submits a finding it is working on."))
+    reason = _clean(no_evidence_reason)
+    if not files and not _evidence_count(finding) and not reason:
+        raise ValidationFailed("no_evidence_reason", _("Attach at least one evidence file, or explain why there "
+                                                       "is none."))
+    prepared = evidence.prepare_files(list(files)) if files else []
+    event = _event(actor, finding, K.SUBMITTED, _clean(text)[:MAX_TEXT], no_evidence_reason=reason[:MAX_TEXT])
+    db.session.flush()
+    evidence.attach_files(actor, prepared, finding_event_id=event.id)
+    _set_status(actor, finding, F.SUBMITTED, "submit")
+    _notify(_verifiers(finding), _("Finding %(code)s was submitted for verification by %(unit)s.",
+                                   code=finding.code, unit=finding.unit.name), link(finding))
+    _commit()
+    return event
+
+
+# --- verification and deadlines ------------------------------------------------------------------
+
+def accept_finding(actor: User, finding: Finding, text: str = "") -> FindingEvent:
+    """The remediation is accepted: the finding closes; the inspection closes with its last finding."""
+    if not can_verify(actor, finding):
+        raise NotPermitted(_("Only the team leader or a leader verifies a submitted finding."))
+    event = _event(actor, finding, K.ACCEPTED, _clean(text)[:MAX_TEXT])
+    finding.closed_at = utcnow()
+    finding.closed_by_id = actor.id
+    _set_status(actor, finding, F.CLOSED, "accept")
+    db.session.flush()
+    _close_inspection_when_done(actor, finding.inspection)
+    _commit()
+    return event
+
+
+def _close_inspection_when_done(actor: User, inspection: Inspection) -> None:
+    if inspection.status != InspectionStatus.CONCLUDED:
+        return
+    left = db.session.scalar(sa.select(sa.func.count(Finding.id)).where(
+        Finding.inspection_id == inspection.id, Finding.status.in_(ACTIVE_STATUSES)))
+    if not left:
+        inspection_service.move_state(actor, inspection, InspectionStatus.CLOSED, "close")
+
+
+def reject_finding(actor: User, finding: Finding, reason: str) -> FindingEvent:
+    """Sent back with a reason: the finding reopens for the unit."""
+    if not can_verify(actor, finding):
+        raise NotPermitted(_("Only the team leader or a leader verifies a submitted finding."))
+    reason = _require("reason", reason, _("Give the reason for sending it back."))
+    event = _event(actor, finding, K.REJECTED, reason)
+    _set_status(actor, finding, F.REOPENED, "reject", {"reason": [None, reason]})
+    _notify(unit_heads(finding.unit_id), _("Finding %(code)s was sent back: %(reason)s", code=finding.code,
+                                           reason=reason), link(finding))
+    _commit()
+    return event
+
+
+def extend_due_date(actor: User, finding: Finding, new_due_date: date | None, reason: str) -> FindingEvent:
+    if not can_extend(actor, finding):
+        raise NotPermitted(_("Only a leader extends the due date of an open finding."))
+    if new_due_date is None:
+        raise ValidationFailed("new_due_date", _("Choose the new due date."))
+    if finding.due_date is not None and new_due_date <= finding.due_date:
+        raise ValidationFailed("new_due_date", _("The new due date must be after the current one (%(date)s).",
+                                                 date=finding.due_date.strftime("%d/%m/%Y")))
+    reason = _require("reason", reason, _("Give the reason for the extension."))
+    event = _event(actor, finding, K.EXTENDED, reason, previous_due_date=finding.due_date, new_due_date=new_due_date)
+    before = finding.due_date
+    finding.due_date = new_due_date
+    finding.updated_at = utcnow()
+    audit.record(actor, "extend", finding, label(finding), {
+        "due_date": [before.isoformat() if before else None, new_due_date.isoformat()], "reason": [None, reason]})
+    _notify(unit_heads(finding.unit_id), _("The due date of finding %(code)s is now %(date)s.", code=finding.code,
+                                           date=new_due_date.strftime("%d/%m/%Y")), link(finding))
+    _commit()
+    return event
+
+
+def reassign_finding(actor: User, finding: Finding, unit: Unit | None, reason: str) -> FindingEvent:
+    """Another unit becomes responsible (the inspected unit or any active unit the leader chooses)."""
+    if not can_reassign(actor, finding):
+        raise NotPermitted(_("Only a leader changes the responsible unit of an open finding."))
+    if unit is None or not unit.active:
+        raise ValidationFailed("unit_id", _("Choose an active unit."))
+    if unit.id == finding.unit_id:
+        raise ValidationFailed("unit_id", _("This unit is already responsible."))
+    reason = _require("reason", reason, _("Give the reason for the change."))
+    event = _event(actor, finding, K.REASSIGNED, reason, from_unit_id=finding.unit_id, to_unit_id=unit.id)
+    audit.record(actor, "reassign", finding, label(finding), {"unit_id": [finding.unit_id, unit.id],
+                                                               "reason": [None, reason]})
+    finding.unit_id = unit.id
+    finding.updated_at = utcnow()
+    _notify(unit_heads(unit.id), _("Finding %(code)s is now your unit's, due %(date)s: %(title)s", code=finding.code,
+                                   date=finding.due_date.strftime("%d/%m/%Y") if finding.due_date else "—",
+                                   title=finding.title), link(finding))
+    _commit()
+    return event
+
+
+def move_to_successor(actor: User | None, unit: Unit, successor: Unit) -> int:
+    """A unit succeeded by another: its open findings (and drafts) move to the successor, each with an
+    event that says so. Adds to the caller's transaction (app.services.units.succeed_unit) without
+    committing. Returns how many moved."""
+    moving = db.session.scalars(sa.select(Finding).where(
+        Finding.unit_id == unit.id, Finding.status.in_(ACTIVE_STATUSES + (F.DRAFT,)))).all()
+    text = _("%(old)s was succeeded by %(new)s.", old=unit.name, new=successor.name)
+    for finding in moving:
+        if finding.status != F.DRAFT:
+            _event(actor, finding, K.MOVED, text, from_unit_id=unit.id, to_unit_id=successor.id)
+        audit.record(actor, "move", finding, label(finding), {"unit_id": [unit.id, successor.id]})
+        finding.unit_id = successor.id
+        finding.updated_at = utcnow()
+    issued = [f for f in moving if f.status != F.DRAFT]
+    if issued:
+        _notify(unit_heads(successor.id), _("%(n)d open findings of %(old)s are now your unit's.", n=len(issued),
+                                            old=unit.name), f"/findings/?unit={successor.id}")
+    return len(moving)
+
+
+# --- reminders -----------------------------------------------------------------------------------
+
+def remind_deadlines(today: date) -> int:
+    """"Due in N days" and "overdue" notifications to the responsible unit's heads, at most once per
+    finding, kind and due date (an extension re-arms them). Commits; returns how many findings were
+    reminded. Called by `flask send-reminders`."""
+    soon = today + timedelta(days=current_app.config["FINDING_REMIND_DAYS"])
+    count = 0
+    due_soon = db.session.scalars(sa.select(Finding).where(
+        Finding.status.in_(ACTIVE_STATUSES), Finding.due_date.between(today, soon),
+        sa.or_(Finding.due_soon_reminded_for.is_(None), Finding.due_soon_reminded_for != Finding.due_date))).all()
+    for finding in due_soon:
+        _notify(unit_heads(finding.unit_id), _("Finding %(code)s is due on %(date)s.", code=finding.code,
+                                               date=finding.due_date.strftime("%d/%m/%Y")), link(finding))
+        finding.due_soon_reminded_for = finding.due_date
+        count += 1
+    overdue = db.session.scalars(sa.select(Finding).where(
+        overdue_clause(today),
+        sa.or_(Finding.overdue_reminded_for.is_(None), Finding.overdue_reminded_for != Finding.due_date))).all()
+    for finding in overdue:
+        _notify(unit_heads(finding.unit_id), _("Finding %(code)s is overdue since %(date)s.", code=finding.code,
+                                               date=finding.due_date.strftime("%d/%m/%Y")), link(finding))
+        finding.overdue_reminded_for = finding.due_date
+        count += 1
+    db.session.commit()
+    return count
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def timeline(finding: Finding) -> list[FindingEvent]:
+    """The finding's events with their authors, units and files, in three queries."""
+    return list(db.session.scalars(
+        sa.select(FindingEvent).where(FindingEvent.finding_id == finding.id)
+        .options(sa.orm.joinedload(FindingEvent.author), sa.orm.joinedload(FindingEvent.from_unit),
+                 sa.orm.joinedload(FindingEvent.to_unit), sa.orm.selectinload(FindingEvent.attachments))
+        .order_by(FindingEvent.id)))
+
+
+def files_of(finding: Finding) -> list[Attachment]:
+    """Every file of a finding: its item's answer's photos, its own photos and its events' files."""
+    from app.models import Answer
+
+    conditions = [Attachment.finding_id == finding.id,
+                  Attachment.finding_event_id.in_(sa.select(FindingEvent.id).where(FindingEvent.finding_id ==
+                                                                                   finding.id))]
+    if finding.item_id is not None:
+        conditions.append(Attachment.answer_id.in_(sa.select(Answer.id).where(
+            Answer.inspection_id == finding.inspection_id, Answer.item_id == finding.item_id)))
+    return list(db.session.scalars(sa.select(Attachment).where(sa.or_(*conditions)).order_by(Attachment.id)))
+
+
+def belongs_to(attachment: Attachment, finding: Finding) -> bool:
+    return attachment.id in {a.id for a in files_of(finding)}
+
+
+def counts(query: sa.Select, today: date) -> dict[str, int]:
+    """Open, overdue, due soon and closed among the findings of `query`, in one query."""
+    sub = query.with_only_columns(Finding.id, Finding.status, Finding.due_date).subquery()
+    active = sub.c.status.in_([s.value for s in ACTIVE_STATUSES])
+    days = current_app.config["FINDING_DUE_SOON_DAYS"]
+    row = db.session.execute(sa.select(
+        sa.func.count().filter(active),
+        sa.func.count().filter(active, sub.c.due_date < today),
+        sa.func.count().filter(active, sub.c.due_date.between(today, today + timedelta(days=days))),
+        sa.func.count().filter(sub.c.status == F.CLOSED.value),
+        sa.func.count().filter(sub.c.status == F.DRAFT.value),
+    )).one()
+    return dict(zip(("open", "overdue", "due_soon", "closed", "draft"), row))
