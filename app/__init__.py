@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from app.checklists import bp as checklists_bp
     from app.inspections import bp as inspections_bp
     from app.main import bp as main_bp
+    from app.notifications import bp as notifications_bp
     from app.units import bp as units_bp
 
     app.register_blueprint(main_bp)
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(checklists_bp, url_prefix="/checklists")
     app.register_blueprint(inspections_bp, url_prefix="/inspections")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
 
 
 def init_templates(app: Flask) -> None:

@@ -1,8 +1,15 @@
-"""Command-line tasks: demo data and the first administrator."""
+"""Command-line tasks: demo data, the first administrator and the daily reminders."""
+import importlib.util
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import click
+import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale
 
-from app.models import Role
+from app.extensions import db
+from app.models import Notification, Role
 from app.services import accounts
 from app.services.errors import ValidationFailed
 
@@ -32,3 +39,68 @@ def init_app(app):
             except ValidationFailed as error:
                 raise click.ClickException(error.message)
         click.echo(f"Administrator {username} created.")
+
+    @app.cli.command("send-reminders")
+    @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]),
+                  help="The day to remind for, YYYY-MM-DD (default: today in BABEL_DEFAULT_TIMEZONE).")
+    def send_reminders_command(day):
+        """Create due-date reminders, then email each user one digest of new notifications (daily cron).
+
+        Safe to run again: a notification is mailed once. Exits non-zero when something failed.
+        """
+        from app.services import notifications
+
+        errors = []
+        today = day.date() if day else local_today()
+        last_id = db.session.scalar(sa.select(sa.func.max(Notification.id))) or 0
+        try:
+            reminded = remind_deadlines(today)
+        except Exception as error:  # the digests of what is already there still go out
+            db.session.rollback()
+            current_app.logger.exception("Deadline reminders failed")
+            errors.append(f"deadline reminders failed: {error!r}")
+        else:
+            if reminded is None:
+                click.echo("Deadline reminders skipped: app.services.findings.remind_deadlines is not available.")
+            else:
+                created = db.session.scalar(
+                    sa.select(sa.func.count()).select_from(Notification).where(Notification.id > last_id))
+                click.echo(f"Deadline reminders for {today.isoformat()}: {reminded} findings reminded, "
+                           f"{created} notifications created.")
+
+        if not notifications.mail_configured():
+            click.echo("Email is not configured (MAIL_SERVER is empty): no email sent. "
+                       "In-app notifications work without it.")
+        else:
+            try:
+                sent = notifications.send_digests()
+            except notifications.MailNotConfigured as error:
+                errors.append(f"email settings: {error}")
+            except notifications.DigestFailed as error:
+                click.echo(f"Digests: {error.sent} emails sent.")
+                errors.append(f"{len(error.failures)} digest(s) not sent, their notifications stay pending "
+                              f"for the next run: " + "; ".join(error.failures))
+            else:
+                click.echo(f"Digests: {sent} emails sent.")
+        if errors:
+            raise click.ClickException(" | ".join(errors))
+
+
+def local_today() -> date:
+    """Today where the users are (BABEL_DEFAULT_TIMEZONE), not on the server's clock."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def remind_deadlines(today: date) -> int | None:
+    """The findings' "due in N days" and "overdue" notifications, committed; returns what the findings
+    service counts, or None when it has no remind_deadlines() (missing is skipped, broken raises)."""
+    if importlib.util.find_spec("app.services.findings") is None:
+        return None
+    from app.services import findings
+
+    remind = getattr(findings, "remind_deadlines", None)
+    if remind is None:
+        return None
+    created = remind(today)
+    db.session.commit()
+    return created

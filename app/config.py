@@ -24,13 +24,24 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 8
     PER_PAGE = 50
+    # Drawn checklist pages kept per worker (app/inspections/drawn.py), in characters: about 80 of 120 items.
+    CHECKLIST_CACHE_BYTES = 32 * 1024 * 1024
     # Findings: days from issuing to the proposed due date, per severity (editable on each finding);
     # "due soon" highlighting, and the reminder sent this many days before the due date.
     FINDING_DUE_DAYS = {"minor": 60, "serious": 30, "very_serious": 15}
     FINDING_DUE_SOON_DAYS = 7
     FINDING_REMIND_DAYS = 3
-    # Drawn checklist pages kept per worker (app/inspections/drawn.py), in characters: about 80 of 120 items.
-    CHECKLIST_CACHE_BYTES = 32 * 1024 * 1024
+    # Email: the daily digest of `flask send-reminders`. No MAIL_SERVER: in-app notifications only.
+    MAIL_SERVER = ""
+    MAIL_PORT = None  # None: 465 with MAIL_USE_SSL, 587 with MAIL_USE_TLS, else 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_USE_SSL = False  # TLS from the first byte (SMTPS)
+    MAIL_USERNAME = ""  # no login when empty
+    MAIL_PASSWORD = ""
+    MAIL_FROM = ""  # e.g. "Kiểm Tra <kiemtra@snv.kontum.gov.vn>"
+    MAIL_TIMEOUT = 30  # seconds per SMTP operation
+    # Where users reach the app, for the links in emails (no trailing slash): https://kiemtra.example.gov.vn
+    APP_BASE_URL = ""
     # Where htmx comes from when app/static/vendor/htmx.min.js is missing.
     HTMX_CDN_URL = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
     HTMX_CDN_INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"

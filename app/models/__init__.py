@@ -22,6 +22,7 @@ from app.models.finding import (
     FindingStatus,
 )
 from app.models.inspection import Inspection, InspectionKind, InspectionMember, InspectionStatus, TeamRole
+from app.models.notification import Notification
 from app.models.unit import IssuingBody, Unit, UnitKind
 from app.models.user import Role, User
 
@@ -46,6 +47,7 @@ __all__ = [
     "InspectionMember",
     "InspectionStatus",
     "IssuingBody",
+    "Notification",
     "ParArea",
     "Role",
     "Severity",
