@@ -18,6 +18,7 @@ class NavItem:
 NAV_ITEMS = (
     NavItem(_l("Home"), "main.index", tuple(Role), "main."),
     NavItem(_l("Inspections"), "inspections.index", tuple(Role), "inspections.i"),
+    NavItem(_l("Findings"), "findings.index", tuple(Role), "findings."),
     NavItem(_l("Annual plan"), "inspections.plan", (Role.ADMIN, Role.LEADER, Role.INSPECTOR), "inspections.plan"),
     NavItem(_l("Checklists"), "checklists.index", (Role.ADMIN, Role.LEADER, Role.INSPECTOR), "checklists."),
     NavItem(_l("Units"), "units.index", (Role.ADMIN,), "units."),

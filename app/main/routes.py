@@ -5,9 +5,9 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.htmx import render
 from app.main import bp
-from app.models import Inspection, InspectionStatus, Role, Unit, User
+from app.models import Finding, FindingStatus, Inspection, InspectionMember, InspectionStatus, Role, TeamRole, Unit, User
+from app.services import findings
 from app.services.inspections import visible_inspections
-from app.services.units import units_visible_to
 
 
 @bp.route("/")
@@ -16,7 +16,10 @@ def index():
     """Each role's starting page: what it may see and do."""
     context = {}
     if current_user.role == Role.UNIT_HEAD:
-        context["units"] = db.session.scalars(units_visible_to(current_user).order_by(Unit.code)).all()
+        # A unit head lands on "Việc cần làm": their units' open findings.
+        from app.findings.routes import todo_context
+
+        return render("findings/todo.html", **todo_context())
     if current_user.role in (Role.LEADER, Role.INSPECTOR):
         # Work at hand: the inspections this user may see that are planned or under way.
         context["current"] = db.session.scalars(
@@ -27,6 +30,15 @@ def index():
             .order_by(Inspection.planned_start)
             .limit(20)
         ).all()
+        # Remediation waiting for this user's verdict: as team leader, or any as a leader.
+        submitted = findings.visible_findings(current_user).where(Finding.status == FindingStatus.SUBMITTED)
+        if current_user.role == Role.INSPECTOR:
+            submitted = submitted.where(Finding.inspection_id.in_(sa.select(InspectionMember.inspection_id).where(
+                InspectionMember.user_id == current_user.id, InspectionMember.role == TeamRole.LEAD)))
+        context["today"] = findings.local_today()
+        context["to_verify"] = db.session.scalars(submitted.options(joinedload(Finding.unit))
+                                                  .order_by(Finding.due_date, Finding.id).limit(20)).all()
+        context["finding_counts"] = findings.counts(findings.visible_findings(current_user), context["today"])
     if current_user.role == Role.ADMIN:
         context["counts"] = {
             "units": db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(Unit.active)),

@@ -1,0 +1,546 @@
+"""Findings: the list with filters, the finding page and its thread, an inspection's findings, the unit
+head's to-do list, a unit's page, and evidence files (one by one or as a ZIP).
+
+Each route makes one check: the finding (or inspection, unit) is loaded through what the user may see,
+anything else answers 404; what the user may do is then the service's to refuse (403). Posts answer htmx
+with the finding's fragment and a plain form with a 303 redirect; refused input comes back with 422 and
+the message beside its field, nothing typed lost.
+"""
+import tempfile
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.findings import bp
+from app.findings.forms import (
+    AcceptForm,
+    DismissForm,
+    ExtendForm,
+    FindingForm,
+    PhotoForm,
+    ReassignForm,
+    ResponseForm,
+    SendBackForm,
+    SubmitForm,
+)
+from app.forms import apply_error, form_status
+from app.htmx import is_htmx, render
+from app.models import (
+    ACTIVE_STATUSES,
+    Answer,
+    Attachment,
+    ChecklistItem,
+    Finding,
+    FindingEventKind,
+    FindingStatus,
+    Inspection,
+    InspectionMember,
+    Role,
+    Severity,
+    Unit,
+)
+from app.services import evidence
+from app.services import findings as service
+from app.services import inspections as inspection_service
+from app.services.errors import NotPermitted, ValidationFailed
+from app.services.units import units_visible_to
+from app.units.forms import unit_choices
+
+F = FindingStatus
+K = FindingEventKind
+CACHE_SECONDS = 24 * 3600
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+def get_finding(finding_id: int) -> Finding:
+    """A finding the user may see, with what its page shows; any other answers 404, never its data."""
+    finding = db.session.scalar(
+        service.visible_findings(current_user).where(Finding.id == finding_id).options(
+            joinedload(Finding.inspection).selectinload(Inspection.members).joinedload(InspectionMember.user),
+            joinedload(Finding.unit), joinedload(Finding.item), joinedload(Finding.repeat_of),
+            selectinload(Finding.photos))
+        .execution_options(populate_existing=True))
+    if finding is None:
+        abort(404)
+    return finding
+
+
+def get_inspection(inspection_id: int) -> Inspection:
+    inspection = db.session.scalar(
+        inspection_service.visible_inspections(current_user).where(Inspection.id == inspection_id)
+        .options(selectinload(Inspection.members).joinedload(InspectionMember.user), joinedload(Inspection.unit)))
+    if inspection is None:
+        abort(404)
+    return inspection
+
+
+def posted_files(field: str) -> list[tuple[str, bytes]]:
+    limit = current_app.config.get("EVIDENCE_MAX_BYTES", evidence.DEFAULT_MAX_BYTES)
+    # One byte past the limit is enough to refuse a larger file without holding all of it.
+    return [(f.filename, f.stream.read(limit + 1)) for f in request.files.getlist(field) if f.filename]
+
+
+def clamp_year(year: int | None) -> int | None:
+    return min(max(year, 1990), 2100) if year else None
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+def filtered(args) -> tuple[sa.Select, dict]:
+    """The visible findings narrowed by the URL's filters, and the filters as the page shows them."""
+    today = service.local_today()
+    filters = {
+        "q": args.get("q", "").strip(),
+        "unit": args.get("unit", type=int),
+        "status": args.get("status", ""),
+        "severity": args.get("severity", ""),
+        "overdue": args.get("overdue") == "1",
+        "repeat": args.get("repeat") == "1",
+        "year": clamp_year(args.get("year", type=int)),
+        "inspection": args.get("inspection", type=int),
+    }
+    query = service.visible_findings(current_user)
+    if filters["status"] == "active":
+        query = query.where(Finding.status.in_(ACTIVE_STATUSES))
+    elif filters["status"] in {s.value for s in F}:
+        query = query.where(Finding.status == F(filters["status"]))
+    else:  # everything issued, by default
+        filters["status"] = ""
+        query = query.where(Finding.status.not_in((F.DRAFT, F.DISMISSED)))
+    if filters["severity"] in {s.value for s in Severity}:
+        query = query.where(Finding.severity == Severity(filters["severity"]))
+    if filters["unit"]:
+        query = query.where(Finding.unit_id == filters["unit"])
+    if filters["overdue"]:
+        query = query.where(service.overdue_clause(today))
+    if filters["repeat"]:
+        query = query.where(Finding.repeat_of_id.is_not(None))
+    if filters["inspection"]:
+        query = query.where(Finding.inspection_id == filters["inspection"])
+    if filters["year"]:
+        year = filters["year"]
+        query = query.where(Finding.inspection_id.in_(sa.select(Inspection.id).where(
+            Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31)))))
+    if filters["q"]:
+        pattern = f"%{filters['q']}%"
+        query = query.where(sa.or_(Finding.code.ilike(pattern), Finding.title.ilike(pattern),
+                                   Finding.description.ilike(pattern), Finding.recommendation.ilike(pattern)))
+    return query, filters
+
+
+def ordered(query: sa.Select, today: date) -> sa.Select:
+    """Overdue first, then by due date (none last), then by code."""
+    overdue = sa.case((service.overdue_clause(today), 0), else_=1)
+    return query.order_by(overdue, Finding.due_date.is_(None), Finding.due_date, Finding.id)
+
+
+def with_list_columns(query: sa.Select) -> sa.Select:
+    return query.options(joinedload(Finding.unit), joinedload(Finding.inspection))
+
+
+@bp.route("/")
+def index():
+    """Every finding the user may see, filtered and searched in SQL, paginated; the filters are the URL."""
+    today = service.local_today()
+    query, filters = filtered(request.args)
+    page = db.paginate(with_list_columns(ordered(query, today)), per_page=current_app.config["PER_PAGE"])
+    units = db.session.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(
+        service.visible_findings(current_user).with_only_columns(Finding.unit_id))).order_by(Unit.name)).all()
+    return render("findings/index.html", "findings/_results.html", page=page, filters=filters, today=today,
+                  units=units, statuses=[s for s in F if s != F.DISMISSED], severities=list(Severity))
+
+
+def todo_context() -> dict:
+    """The unit head's "to do": their units' open findings, overdue first, then by due date."""
+    today = service.local_today()
+    mine = service.visible_findings(current_user)
+    active = mine.where(Finding.status.in_(ACTIVE_STATUSES))
+    return {
+        "today": today,
+        "findings": db.session.scalars(with_list_columns(ordered(active, today)).limit(200)).all(),
+        "counts": service.counts(mine, today),
+        "units": db.session.scalars(units_visible_to(current_user).order_by(Unit.code)).all(),
+    }
+
+
+@bp.route("/todo")
+def todo():
+    if current_user.role != Role.UNIT_HEAD:
+        return redirect(url_for("findings.index", status="active"))
+    return render("findings/todo.html", **todo_context())
+
+
+@bp.route("/units/<int:unit_id>")
+def unit(unit_id: int):
+    """A unit's findings at a glance: counts, what is open, and its repeat findings."""
+    unit = db.session.scalar(units_visible_to(current_user).where(Unit.id == unit_id)) or abort(404)
+    today = service.local_today()
+    theirs = service.visible_findings(current_user).where(Finding.unit_id == unit.id)
+    repeats = db.session.scalars(with_list_columns(theirs.where(Finding.repeat_of_id.is_not(None)))
+                                 .options(joinedload(Finding.repeat_of))
+                                 .order_by(Finding.id.desc()).limit(100)).all()
+    active = db.session.scalars(with_list_columns(ordered(theirs.where(Finding.status.in_(ACTIVE_STATUSES)), today))
+                                .limit(100)).all()
+    return render("findings/unit.html", unit=unit, today=today, counts=service.counts(theirs, today),
+                  repeats=repeats, active=active)
+
+
+# --- one finding ---------------------------------------------------------------------------------
+
+def detail_context(finding: Finding, **forms) -> dict:
+    rights = service.rights(current_user, finding)
+    answer = None
+    if finding.item_id is not None:
+        answer = db.session.scalar(sa.select(Answer).where(
+            Answer.inspection_id == finding.inspection_id, Answer.item_id == finding.item_id)
+            .options(selectinload(Answer.attachments)))
+    kinds = ([K.PLAN, K.PROGRESS] if rights.respond else []) + ([K.COMMENT] if rights.comment else [])
+    forms.setdefault("respond_form", ResponseForm(formdata=None, kinds=kinds))
+    forms.setdefault("submit_form", SubmitForm(formdata=None))
+    forms.setdefault("accept_form", AcceptForm(formdata=None))
+    forms.setdefault("back_form", SendBackForm(formdata=None))
+    forms.setdefault("extend_form", ExtendForm(formdata=None))
+    forms.setdefault("dismiss_form", DismissForm(formdata=None))
+    forms.setdefault("photo_form", PhotoForm(formdata=None))
+    if rights.reassign and "reassign_form" not in forms:
+        forms["reassign_form"] = ReassignForm(formdata=None, units=unit_choices(_("— choose —")))
+    return {"finding": finding, "rights": rights, "answer": answer, "events": service.timeline(finding),
+            "today": service.local_today(), "kinds": kinds, **forms}
+
+
+def finding_response(finding: Finding, status: int = 200, message: str | None = None, **forms):
+    """After a post: htmx gets the finding's fragment; a plain post a redirect, or the page with 422."""
+    if status == 200 and not is_htmx():
+        if message:
+            flash(message, "success")
+        return redirect(url_for("findings.detail", finding_id=finding.id), 303)
+    if message:
+        flash(message, "success")
+    db.session.expire_all()  # show the finding as committed, not as the refused change left it
+    return render("findings/detail.html", "findings/_finding.html", status=status,
+                  **detail_context(get_finding(finding.id), **forms))
+
+
+@bp.route("/<int:finding_id>")
+def detail(finding_id: int):
+    return render("findings/detail.html", "findings/_finding.html", **detail_context(get_finding(finding_id)))
+
+
+def _act(finding: Finding, form, call, message: str, form_name: str):
+    """Run a service call for a posted form: 403 when refused, 422 with the message beside its field."""
+    if form.validate_on_submit():
+        try:
+            call()
+        except NotPermitted:
+            abort(403)
+        except ValidationFailed as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            return finding_response(finding, message=message)
+    return finding_response(finding, status=422, **{form_name: form})
+
+
+@bp.route("/<int:finding_id>/respond", methods=["POST"])
+def respond(finding_id: int):
+    finding = get_finding(finding_id)
+    rights = service.rights(current_user, finding)
+    kinds = ([K.PLAN, K.PROGRESS] if rights.respond else []) + ([K.COMMENT] if rights.comment else [])
+    if not kinds:
+        abort(403)
+    form = ResponseForm(kinds=kinds)
+    return _act(finding, form, lambda: service.respond(current_user, finding, K(form.kind.data), form.text.data,
+                                                         posted_files(form.file.name)),
+                _("Posted."), "respond_form")
+
+
+@bp.route("/<int:finding_id>/submit", methods=["POST"])
+def submit(finding_id: int):
+    finding = get_finding(finding_id)
+    form = SubmitForm()
+    return _act(finding, form, lambda: service.submit_finding(current_user, finding, form.text.data,
+                                                                posted_files(form.file.name),
+                                                                form.no_evidence_reason.data),
+                _("Submitted for verification."), "submit_form")
+
+
+@bp.route("/<int:finding_id>/accept", methods=["POST"])
+def accept(finding_id: int):
+    finding = get_finding(finding_id)
+    form = AcceptForm()
+    return _act(finding, form, lambda: service.accept_finding(current_user, finding, form.text.data),
+                _("Accepted: the finding is closed."), "accept_form")
+
+
+@bp.route("/<int:finding_id>/send-back", methods=["POST"])
+def send_back(finding_id: int):
+    finding = get_finding(finding_id)
+    form = SendBackForm()
+    return _act(finding, form, lambda: service.reject_finding(current_user, finding, form.reason.data),
+                _("Sent back to the unit."), "back_form")
+
+
+@bp.route("/<int:finding_id>/extend", methods=["POST"])
+def extend(finding_id: int):
+    finding = get_finding(finding_id)
+    form = ExtendForm()
+    return _act(finding, form, lambda: service.extend_due_date(current_user, finding, form.new_due_date.data,
+                                                                 form.reason.data),
+                _("Due date extended."), "extend_form")
+
+
+@bp.route("/<int:finding_id>/reassign", methods=["POST"])
+def reassign(finding_id: int):
+    finding = get_finding(finding_id)
+    form = ReassignForm(units=unit_choices(_("— choose —")))
+    return _act(finding, form, lambda: service.reassign_finding(current_user, finding,
+                                                                  db.session.get(Unit, form.unit_id.data),
+                                                                  form.reason.data),
+                _("Responsible unit changed."), "reassign_form")
+
+
+@bp.route("/<int:finding_id>/dismiss", methods=["POST"])
+def dismiss(finding_id: int):
+    finding = get_finding(finding_id)
+    form = DismissForm()
+    return _act(finding, form, lambda: service.dismiss_finding(current_user, finding, form.reason.data),
+                _("Finding dismissed."), "dismiss_form")
+
+
+@bp.route("/<int:finding_id>/restore", methods=["POST"])
+def restore(finding_id: int):
+    finding = get_finding(finding_id)
+    try:
+        service.restore_finding(current_user, finding)
+    except NotPermitted:
+        abort(403)
+    return finding_response(finding, message=_("Finding restored to the drafts."))
+
+
+@bp.route("/<int:finding_id>/photos", methods=["POST"])
+def add_photos(finding_id: int):
+    finding = get_finding(finding_id)
+    form = PhotoForm()
+    files = posted_files(form.file.name)
+    if not files:
+        form.file.errors = [_("Choose a photo or a PDF file.")]
+        return finding_response(finding, status=422, photo_form=form)
+    return _act(finding, form, lambda: service.add_photos(current_user, finding, files), _("Photos attached."),
+                "photo_form")
+
+
+@bp.route("/<int:finding_id>/photos/<int:attachment_id>/delete", methods=["POST"])
+def delete_photo(finding_id: int, attachment_id: int):
+    finding = get_finding(finding_id)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.finding_id != finding.id:
+        abort(404)
+    try:
+        service.remove_photo(current_user, finding, attachment)
+    except NotPermitted:
+        abort(403)
+    return finding_response(finding, message=_("Photo removed."))
+
+
+@bp.route("/<int:finding_id>/edit", methods=["GET", "POST"])
+def edit(finding_id: int):
+    """Edit a draft (saving confirms it); without the right, 403."""
+    finding = get_finding(finding_id)
+    if not service.can_edit(current_user, finding):
+        abort(403)
+    form = FindingForm(obj=finding, units=service.responsible_unit_choices(finding.inspection))
+    if not form.is_submitted():
+        form.severity.data = finding.severity.value
+        form.row_version.data = finding.row_version
+    if form.validate_on_submit():
+        try:
+            service.update_finding(current_user, finding, int(form.row_version.data or 0), **form.values())
+        except ValidationFailed as error:
+            apply_error(form, error)
+        else:
+            flash(_("Finding saved and confirmed."), "success")
+            return redirect(url_for("findings.for_inspection", inspection_id=finding.inspection_id,
+                                    _anchor=f"finding-{finding.id}"), 303)
+    return render("findings/form.html", status=form_status(form), form=form, finding=finding,
+                  inspection=finding.inspection)
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+def _file_of(finding: Finding, attachment_id: int) -> Attachment:
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or not service.belongs_to(attachment, finding):
+        abort(404)
+    return attachment
+
+
+@bp.route("/<int:finding_id>/files/<int:attachment_id>")
+def file(finding_id: int, attachment_id: int):
+    finding = get_finding(finding_id)
+    return _send(_file_of(finding, attachment_id), thumbnail=False)
+
+
+@bp.route("/<int:finding_id>/files/<int:attachment_id>/thumb")
+def thumbnail(finding_id: int, attachment_id: int):
+    finding = get_finding(finding_id)
+    return _send(_file_of(finding, attachment_id), thumbnail=True)
+
+
+def _send(attachment: Attachment, thumbnail: bool):
+    if thumbnail and not attachment.is_image:
+        abort(404)
+    path = evidence.evidence_path(attachment, thumbnail)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg" if thumbnail else attachment.mime_type,
+                         download_name=_stored_name(attachment), etag=f"{attachment.sha256}{'-t' if thumbnail else ''}",
+                         max_age=CACHE_SECONDS, conditional=True)
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response
+
+
+def _stored_name(attachment: Attachment) -> str:
+    name = attachment.original_name
+    if attachment.is_image:  # the stored file is a JPEG whatever the photo was sent as
+        name = f"{Path(name).stem or 'photo'}.jpg"
+    return name
+
+
+def zip_name(code: str | None, fallback: str) -> str:
+    return (code or fallback).replace("/", "-") + ".zip"
+
+
+def _zip(entries: list[tuple[str, Attachment]], name: str):
+    """A ZIP of (folder, attachment) pairs, written to a temporary file (never all in memory)."""
+    archive = tempfile.TemporaryFile()
+    used = set()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        for folder, attachment in entries:
+            path = evidence.evidence_path(attachment)
+            if not path.is_file():
+                continue
+            arcname = f"{folder}/{attachment.id}-{_stored_name(attachment)}"
+            if arcname in used:
+                continue
+            used.add(arcname)
+            zf.write(path, arcname)
+    archive.seek(0)
+    return send_file(archive, mimetype="application/zip", as_attachment=True, download_name=name)
+
+
+def _folder(finding: Finding, attachment: Attachment) -> str:
+    code = (finding.code or f"draft-{finding.id}").replace("/", "-")
+    part = "answer" if attachment.answer_id else "finding" if attachment.finding_id else "follow-up"
+    return f"{code}/{part}"
+
+
+@bp.route("/<int:finding_id>/files.zip")
+def finding_zip(finding_id: int):
+    finding = get_finding(finding_id)
+    entries = [(_folder(finding, a), a) for a in service.files_of(finding)]
+    return _zip(entries, zip_name(finding.code, f"finding-{finding.id}"))
+
+
+@bp.route("/inspections/<int:inspection_id>/files.zip")
+def inspection_zip(inspection_id: int):
+    """Every file of the inspection's findings the user may see, one folder per finding code."""
+    inspection = get_inspection(inspection_id)
+    visible = db.session.scalars(service.visible_findings(current_user).where(
+        Finding.inspection_id == inspection.id, Finding.status != F.DISMISSED).order_by(Finding.number, Finding.id)).all()
+    entries = [(_folder(finding, a), a) for finding in visible for a in service.files_of(finding)]
+    number = (inspection.decision_number or f"inspection-{inspection.id}")
+    return _zip(entries, zip_name(number, ""))
+
+
+# --- an inspection's findings --------------------------------------------------------------------
+
+def inspection_findings(inspection: Inspection) -> list[Finding]:
+    return db.session.scalars(
+        service.visible_findings(current_user).where(Finding.inspection_id == inspection.id)
+        .outerjoin(ChecklistItem, Finding.item_id == ChecklistItem.id)
+        .options(joinedload(Finding.unit), joinedload(Finding.item), joinedload(Finding.repeat_of),
+                 selectinload(Finding.photos))
+        .order_by(Finding.number.is_(None), Finding.number, ChecklistItem.position.is_(None), ChecklistItem.position,
+                  Finding.id)).all()
+
+
+@bp.route("/inspections/<int:inspection_id>")
+def for_inspection(inspection_id: int):
+    """The inspection's findings: drafts to confirm, edit or dismiss, and those issued."""
+    inspection = get_inspection(inspection_id)
+    findings = inspection_findings(inspection)
+    return render("findings/inspection.html", inspection=inspection, findings=findings,
+                  today=service.local_today(), can_draft=service.can_draft(current_user, inspection),
+                  can_issue=service.can_issue(current_user, inspection),
+                  unconfirmed=sum(1 for f in findings if f.status == F.DRAFT and not f.confirmed),
+                  drafts=sum(1 for f in findings if f.status == F.DRAFT),
+                  dismiss_form=DismissForm(formdata=None))
+
+
+@bp.route("/inspections/<int:inspection_id>/propose", methods=["POST"])
+def propose(inspection_id: int):
+    inspection = get_inspection(inspection_id)
+    try:
+        made = service.propose_findings(current_user, inspection)
+    except NotPermitted:
+        abort(403)
+    flash(_("%(n)d findings proposed from failed items.", n=made), "success")
+    return redirect(url_for("findings.for_inspection", inspection_id=inspection.id), 303)
+
+
+@bp.route("/inspections/<int:inspection_id>/new", methods=["GET", "POST"])
+def new(inspection_id: int):
+    """A finding tied to no item."""
+    inspection = get_inspection(inspection_id)
+    if not service.can_draft(current_user, inspection):
+        abort(403)
+    form = FindingForm(units=service.responsible_unit_choices(inspection))
+    if not form.is_submitted():
+        form.unit_id.data = inspection.unit_id
+        form.severity.data = Severity.MINOR.value
+    if form.validate_on_submit():
+        values = form.values()
+        try:
+            finding = service.create_finding(current_user, inspection, **values)
+        except ValidationFailed as error:
+            apply_error(form, error)
+        else:
+            flash(_("Finding added."), "success")
+            return redirect(url_for("findings.for_inspection", inspection_id=inspection.id,
+                                    _anchor=f"finding-{finding.id}"), 303)
+    return render("findings/form.html", status=form_status(form), form=form, finding=None, inspection=inspection)
+
+
+@bp.route("/inspections/<int:inspection_id>/issue", methods=["POST"])
+def issue(inspection_id: int):
+    """Until the conclusion notice exists: the leader issues the confirmed drafts to their units."""
+    inspection = get_inspection(inspection_id)
+    try:
+        issued = service.issue_findings(current_user, inspection)
+    except NotPermitted:
+        abort(403)
+    except ValidationFailed as error:
+        flash(error.message, "error")
+    else:
+        flash(_("%(n)d findings issued; the inspection is concluded.", n=issued), "success")
+    return redirect(url_for("findings.for_inspection", inspection_id=inspection.id), 303)
+
+
+@bp.app_context_processor
+def finding_helpers():
+    """For pages outside this blueprint (the inspection page): its findings in numbers, on demand."""
+
+    def finding_summary(inspection):
+        query = service.visible_findings(current_user).where(Finding.inspection_id == inspection.id)
+        return service.counts(query, service.local_today())
+
+    return {"finding_summary": finding_summary}
