@@ -11,6 +11,7 @@ MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, MAIL_TIMEOUT, and APP_BASE_URL for the 
 import smtplib
 import ssl
 from collections.abc import Mapping
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime as rfc2822_date
@@ -241,7 +242,7 @@ def send_digests(config: Mapping | None = None) -> int:
             except _CannotConnect as error:
                 failures.append(str(error))
                 raise DigestFailed(sent, failures) from error
-            except (smtplib.SMTPException, OSError, ValueError) as error:
+            except (smtplib.SMTPException, OSError, ValueError, MessageError) as error:
                 # Refused recipient, rejected message, dropped connection, malformed address.
                 failures.append(f"{user.username} <{user.email}>: {error}")
                 continue

@@ -178,6 +178,17 @@ def test_a_refused_recipient_keeps_the_others_sent_and_its_own_pending(app, runn
     assert len(smtp.to("bad@example.vn")) == 1 and len(smtp.received) == 3
 
 
+@pytest.mark.parametrize("address", ["a@b@c", "khong co dau@example.vn"])
+def test_a_malformed_address_fails_alone(app, smtp, address):
+    bad = factories.make_user(email=address)
+    good = factories.make_user(email="good@example.vn")
+    notify_and_commit([bad, good])
+    with pytest.raises(service.DigestFailed) as failed:
+        service.send_digests()
+    assert failed.value.sent == 1 and address in str(failed.value)
+    assert len(smtp.received) == 1 and rows(bad)[0].emailed_at is None
+
+
 def test_an_unreachable_server_stops_at_once_and_sends_nothing(app, runner, no_deadline_reminders):
     from tests.mail import free_port
 
