@@ -22,13 +22,14 @@ DONE = (InspectionStatus.REVIEWING, InspectionStatus.MINUTES_SIGNED, InspectionS
         InspectionStatus.CLOSED)
 
 
-def get_inspection(inspection_id: int) -> Inspection:
-    """An inspection the user may see, team loaded; any other answers 404, never its data."""
+def get_inspection(inspection_id: int, *loading) -> Inspection:
+    """An inspection the user may see, with its unit, template and team (or what `loading` asks for);
+    any other answers 404, never its data."""
     inspection = db.session.scalar(
         service.visible_inspections(current_user)
         .where(Inspection.id == inspection_id)
-        .options(selectinload(Inspection.members).joinedload(InspectionMember.user),
-                 joinedload(Inspection.unit), joinedload(Inspection.template))
+        .options(*loading or (selectinload(Inspection.members).joinedload(InspectionMember.user),
+                              joinedload(Inspection.unit), joinedload(Inspection.template)))
     )
     if inspection is None:
         abort(404)
@@ -155,9 +156,9 @@ def plan():
 
 # --- the checklist on a tablet ------------------------------------------------------------------------
 
-def get_checklist(inspection_id: int) -> Inspection:
-    """An inspection whose checklist the user may open, with its checklist version loaded."""
-    inspection = get_inspection(inspection_id)
+def get_checklist(inspection_id: int, *loading) -> Inspection:
+    """An inspection whose checklist the user may open, with its team's roles (and what `loading` asks for)."""
+    inspection = get_inspection(inspection_id, joinedload(Inspection.members), *loading)
     if not answers.can_open_checklist(current_user, inspection):
         abort(403)
     return inspection
@@ -185,11 +186,12 @@ def checklist_context(inspection: Inspection, with_history: bool = True) -> dict
 def checklist(inspection_id: int):
     """The checklist as the team fills it: one card per item, each answer saving itself (htmx), or one
     form per section with a save button without JavaScript."""
-    inspection = get_checklist(inspection_id)
+    inspection = get_checklist(inspection_id, joinedload(Inspection.unit), joinedload(Inspection.template))
     can_answer = answers.can_answer(current_user, inspection)
-    sections = drawn.checklist_sections(inspection, can_answer, lambda **slots: render_template(
+    page = render("inspections/checklist.html", inspection=inspection, can_answer=can_answer,
+                  sections=drawn.SECTIONS_SLOT)
+    return drawn.fill_sections(page, inspection, can_answer, lambda **slots: render_template(
         "inspections/_sections.html", **checklist_context(inspection) | slots))
-    return render("inspections/checklist.html", inspection=inspection, can_answer=can_answer, sections=sections)
 
 
 def posted_answer(item_id: int) -> tuple[dict, int, str | None, str | None]:

@@ -6,6 +6,7 @@ Every answer is saved on its own the moment it changes. Two rules keep work from
 - a save carries an id made on the tablet; a retried save whose id was already applied is answered
   with the saved answer instead of being applied twice.
 """
+import functools
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -67,15 +68,16 @@ FIELD_WORK_DONE = (InspectionStatus.REVIEWING, InspectionStatus.MINUTES_SIGNED, 
                    InspectionStatus.CLOSED)
 
 
-def previous_inspection(inspection: Inspection) -> sa.Select:
+@functools.cache
+def _previous_inspection() -> sa.Select:
     """The latest earlier inspection of the same unit with the same checklist family whose field work is
-    over: where "last time" comes from."""
-    family = sa.select(ChecklistTemplate.family).where(ChecklistTemplate.id == inspection.template_id)
+    over: where "last time" comes from. Built once; bound by previous_params()."""
+    family = sa.select(ChecklistTemplate.family).where(ChecklistTemplate.id == sa.bindparam("template_id"))
     return (
         sa.select(Inspection)
         .join(ChecklistTemplate, Inspection.template_id == ChecklistTemplate.id)
-        .where(Inspection.unit_id == inspection.unit_id, Inspection.id != inspection.id,
-               Inspection.planned_start <= inspection.planned_start,
+        .where(Inspection.unit_id == sa.bindparam("unit_id"), Inspection.id != sa.bindparam("inspection_id"),
+               Inspection.planned_start <= sa.bindparam("planned_start"),
                Inspection.status.in_(FIELD_WORK_DONE),
                ChecklistTemplate.family == family.scalar_subquery())
         .order_by(Inspection.planned_start.desc(), Inspection.id.desc())
@@ -83,10 +85,15 @@ def previous_inspection(inspection: Inspection) -> sa.Select:
     )
 
 
+def _previous_params(inspection: Inspection) -> dict:
+    return {"template_id": inspection.template_id, "unit_id": inspection.unit_id, "inspection_id": inspection.id,
+            "planned_start": inspection.planned_start}
+
+
 def previous_answers(inspection: Inspection) -> dict[str, tuple[Answer, Inspection, ChecklistItem]]:
     """Last time's answers, by item code ("lần trước: không đạt, 12/03/2025"). Each answer comes with the
     item it answered, which may differ from today's version of that item."""
-    previous = db.session.scalar(previous_inspection(inspection))
+    previous = db.session.scalar(_previous_inspection(), _previous_params(inspection))
     if previous is None:
         return {}
     rows = db.session.execute(
@@ -97,18 +104,24 @@ def previous_answers(inspection: Inspection) -> dict[str, tuple[Answer, Inspecti
     return {item.code: (answer, previous, item) for answer, item in rows}
 
 
-def checklist_stamp(inspection: Inspection) -> tuple:
-    """One query's worth of values that change whenever the checklist could show something new: a save
-    raises its answer's row version (answers are never deleted, so the sum only grows), a file is added
-    (a later upload time) or removed (fewer files), or another inspection becomes "last time"."""
-    of_inspection = Answer.inspection_id == inspection.id
+@functools.cache
+def _checklist_stamp() -> sa.Select:
+    of_inspection = Answer.inspection_id == sa.bindparam("inspection_id")
     files = sa.select(Attachment.id).join(Answer, Attachment.answer_id == Answer.id).where(of_inspection)
-    return tuple(db.session.execute(sa.select(
+    return sa.select(
         sa.select(sa.func.coalesce(sa.func.sum(Answer.row_version), 0)).where(of_inspection).scalar_subquery(),
         files.with_only_columns(sa.func.count()).scalar_subquery(),
         files.with_only_columns(sa.func.max(Attachment.uploaded_at)).scalar_subquery(),
-        previous_inspection(inspection).with_only_columns(Inspection.id).scalar_subquery(),
-    )).one())
+        _previous_inspection().with_only_columns(Inspection.id).scalar_subquery(),
+    )
+
+
+def checklist_stamp(inspection: Inspection) -> tuple:
+    """One query's worth of values that change whenever the checklist could show something new: a save
+    raises its answer's row version (answers are never deleted, so the sum only grows); a file added is
+    the newest one, so no two different sets of files share their count and newest upload time; and
+    another inspection may become "last time"."""
+    return tuple(db.session.execute(_checklist_stamp(), _previous_params(inspection)).one())
 
 
 def evidence_missing(item: ChecklistItem, answer: Answer | None) -> bool:
@@ -255,16 +268,18 @@ def save_answer(actor: User, inspection: Inspection, item: ChecklistItem, raw: d
     answer.answered_by_id = actor.id
     answer.answered_at = utcnow()
     answer.last_save_id = save_id
+    changes = audit.diff(before, audit.snapshot(answer, FIELDS))
     try:
-        db.session.flush()
+        if answer.id is None:
+            db.session.flush()  # the audit event names the new answer
+        if changes:
+            audit.record(actor, "answer", answer, f"{item.code or item.id}", changes)
+        db.session.flush()  # one round of writes: the answer (checked against its version) and its event
     except (sa.exc.IntegrityError, sa.orm.exc.StaleDataError):
         # Another save of the same item won the race: show theirs.
         db.session.rollback()
         raise StaleAnswer(db.session.scalar(sa.select(Answer).where(
             Answer.inspection_id == inspection.id, Answer.item_id == item.id))) from None
-    changes = audit.diff(before, audit.snapshot(answer, FIELDS))
-    if changes:
-        audit.record(actor, "answer", answer, f"{item.code or item.id}", changes)
     db.session.commit()
     return answer
 

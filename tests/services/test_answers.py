@@ -13,7 +13,7 @@ from app.models import (
     TargetOperator,
     TemplateStatus,
 )
-from app.services import answers
+from app.services import answers, evidence
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_inspection, make_template, make_user
 
@@ -136,6 +136,32 @@ def test_previous_answers_come_from_the_last_inspection_of_the_same_family(lead,
     db.session.commit()
     answer, where, answered_item = answers.previous_answers(inspection)[item(inspection).code]
     assert answer.result == "fail" and where == earlier and answered_item == old_item
+
+
+def test_checklist_stamp_changes_with_everything_the_page_shows(lead, inspection, instance):
+    """The drawn checklist is kept under this stamp: a save, a file added and a new "last time" each
+    change it; removing the newest file brings back the files, and so the stamp, of before."""
+    from datetime import date
+
+    from tests.images import png
+
+    stamps = [answers.checklist_stamp(inspection)]
+    assert answers.checklist_stamp(inspection) == stamps[0]
+    first = item(inspection)
+    answers.save_answer(lead, inspection, first, {"result": "fail"}, 0, "1")
+    stamps.append(answers.checklist_stamp(inspection))
+    answers.save_answer(lead, inspection, first, {"result": "pass"}, 1, "2")
+    stamps.append(answers.checklist_stamp(inspection))
+    attachment = evidence.store_evidence(lead, inspection, first, "a.png", png())
+    stamps.append(answers.checklist_stamp(inspection))
+    evidence.delete_evidence(lead, attachment)
+    assert answers.checklist_stamp(inspection) == stamps[-2]
+    earlier = make_inspection(status=InspectionStatus.REVIEWING, lead=lead, unit=inspection.unit,
+                              template=make_template(status=TemplateStatus.PUBLISHED, family=inspection.template.family,
+                                                     version=0),
+                              planned_start=date(2025, 3, 12), planned_end=date(2025, 3, 12))
+    stamps.append(answers.checklist_stamp(inspection))
+    assert len(set(stamps)) == len(stamps) and stamps[-1][-1] == earlier.id
 
 
 def test_not_applicable_needs_no_evidence(lead, inspection):

@@ -7,9 +7,14 @@
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
   }
   function card(el) { return el && el.closest && el.closest(".item-card"); }
+  // The notes that say so (unsaved, saving, not saved — try again) are the page's one copy in
+  // <template id="save-notes">, put into a card's save state when it first needs them.
   function mark(el, state) {
     el.classList.remove("unsaved", "saving", "failed");
-    if (state) el.classList.add(state);
+    if (!state) return;
+    el.classList.add(state);
+    var saveState = el.querySelector(".save-state"), notes = document.getElementById("save-notes");
+    if (saveState && notes && !saveState.querySelector(".unsaved-note")) saveState.append(notes.content.cloneNode(true));
   }
 
   // Runs before htmx's own change handler (capture phase): one id per change, kept for its retries.

@@ -87,7 +87,10 @@
     var form = uploadForm(event.detail.elt);
     if (!form) return;
     form.classList.remove("saving");
-    if (!event.detail.successful && !(event.detail.xhr && event.detail.xhr.status)) form.classList.add("failed");
+    if (event.detail.successful || (event.detail.xhr && event.detail.xhr.status)) return;
+    form.classList.add("failed");
+    var note = document.getElementById("upload-failed-note");  // the page's one copy of the message
+    if (note && !form.querySelector(".upload-failed")) form.append(note.content.cloneNode(true));
   });
   function retryUploads() {
     document.querySelectorAll("form.evidence-upload.failed").forEach(function (form) {
