@@ -11,6 +11,9 @@ from app.extensions import db
 from app.models import (
     AnswerType,
     ChecklistTemplate,
+    EvidenceRule,
+    Finding,
+    FindingEventKind,
     Inspection,
     InspectionKind,
     InspectionStatus,
@@ -22,7 +25,7 @@ from app.models import (
     UnitKind,
     User,
 )
-from app.services import accounts, answers, checklist_io, inspections
+from app.services import accounts, answers, checklist_io, evidence, findings, inspections
 
 DEMO_PASSWORD = "demo12345"
 
@@ -103,6 +106,7 @@ def seed_demo() -> dict[str, int]:
             added["users"] += 1
     added["checklists"] = checklist_io.load_seed()
     added["inspections"] = seed_inspections()
+    added["findings"] = seed_findings()
     return added
 
 
@@ -162,3 +166,113 @@ def half_fill(inspection: Inspection, inspector: User) -> None:
         choices = DEMO_ANSWERS.get(item.answer_type)
         if choices:
             answers.save_answer(inspector, inspection, item, choices[n % len(choices)], 0, f"demo-{item.id}")
+
+
+
+# --- findings --------------------------------------------------------------------------------------
+
+def _demo_photo() -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 480), (226, 232, 240))
+    ImageDraw.Draw(image).rectangle((80, 80, 560, 400), outline=(163, 29, 36), width=12)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+PASSING = {AnswerType.PASS_FAIL: {"result": "pass"}, AnswerType.NUMBER: {"value": "0"},
+           AnswerType.PERCENT: {"numerator": "100", "denominator": "100"},
+           AnswerType.TEXT: {"value": "Đã kiểm tra hồ sơ"}}
+
+
+def _fill(inspection: Inspection, inspector: User, failing: dict[str, str]) -> None:
+    """Answer every item (passing, with the photos the items require); the items in `failing` fail
+    with the given note."""
+    photo = [("hien-truong.jpg", _demo_photo())]
+    for item in inspection.template.items:
+        if item.code in failing:
+            values = {"result": "fail", "note": failing[item.code]}
+        else:
+            values = PASSING.get(item.answer_type, {"result": "na"})
+        answers.save_answer(inspector, inspection, item, values, 0, f"demo-{inspection.id}-{item.id}")
+        if item.evidence_required == EvidenceRule.ALWAYS or item.code in failing:
+            evidence.store_evidence_files(inspector, inspection, item, photo)
+
+
+def _inspect_and_issue(title, start, number, failing, users, unit, template, body) -> list[Finding]:
+    """An inspection through field work, review (which proposes the findings), the team's confirmation
+    and the leader's issuing; returns its issued findings in code order."""
+    leader, inspector = users["leader"], users["inspector"]
+    inspection = inspections.create_inspection(
+        leader, [inspections.TeamMember(inspector.id, TeamRole.LEAD),
+                 inspections.TeamMember(users["inspector2"].id, TeamRole.MEMBER)],
+        title=title, kind=InspectionKind.PLANNED, unit_id=unit.id, template_id=template.id,
+        legal_basis="Kế hoạch kiểm tra công vụ của Ban Chỉ đạo CCHC tỉnh", decision_number=number,
+        decision_date=start - timedelta(days=10), issuing_body_id=body.id, planned_start=start,
+        planned_end=start + timedelta(days=1), place=unit.name)
+    for step in ("schedule", "start"):
+        inspections.change_state(leader, inspection, step)
+    _fill(inspection, inspector, {code: note for code, (note, _rec) in failing.items()})
+    inspections.change_state(inspector, inspection, "review")
+    for finding in db.session.scalars(sa.select(Finding).where(Finding.inspection_id == inspection.id)).all():
+        note, recommendation = failing[finding.item.code]
+        if recommendation is None:
+            findings.dismiss_finding(inspector, finding, note)
+            continue
+        findings.update_finding(inspector, finding, finding.row_version, recommendation=recommendation)
+    findings.issue_findings(leader, inspection)
+    return db.session.scalars(sa.select(Finding).where(Finding.inspection_id == inspection.id,
+                                                       Finding.code.is_not(None)).order_by(Finding.number)).all()
+
+
+def seed_findings() -> int:
+    """Findings in every state at UBND huyện Đắk Hà, some overdue and one repeat, so that `unithead` has
+    work to do and `inspector` remediation to verify on first login. Only when there are none yet."""
+    if db.session.scalar(sa.select(Finding.id).limit(1)):
+        return 0
+    users = {u.username: u for u in db.session.scalars(sa.select(User))}
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == "H-DAKHA"))
+    template = db.session.scalar(sa.select(ChecklistTemplate).where(
+        ChecklistTemplate.family == "KTCV", ChecklistTemplate.status == TemplateStatus.PUBLISHED))
+    body = db.session.scalar(sa.select(IssuingBody).where(IssuingBody.code == "BCD-CCHC"))
+    if not (unit and template and body and {"leader", "inspector", "inspector2", "unithead"} <= users.keys()):
+        return 0
+    year = date.today().year
+    head, inspector, leader = users["unithead"], users["inspector"], users["leader"]
+    photo = [("khac-phuc.jpg", _demo_photo())]
+    last_year = _inspect_and_issue(
+        "Kiểm tra công vụ năm %d tại UBND huyện Đắk Hà" % (year - 1), date(year - 1, 9, 15), "25/QĐ-BCĐ", {
+            "KTCV-A03": ("02 công chức chơi game trong giờ làm việc", "Chấn chỉnh, kiểm điểm công chức vi phạm"),
+            "KTCV-B02": ("Một số công chức không mặc đồng phục", "Thực hiện trang phục theo quy định"),
+            "KTCV-B05": ("Có phản ánh về thái độ tại bộ phận một cửa", "Tổ chức tập huấn kỹ năng giao tiếp"),
+            "KTCV-C03": ("Chưa công khai số đường dây nóng", "Công khai số điện thoại đường dây nóng"),
+        }, users, unit, template, body)
+    closed, submitted, overdue, reopened = last_year
+    findings.respond(head, closed, FindingEventKind.PLAN, "Họp kiểm điểm trong tháng, báo cáo kết quả.")
+    findings.respond(head, closed, FindingEventKind.PROGRESS, "Đã kiểm điểm 02 công chức, có biên bản.", photo)
+    findings.submit_finding(head, closed, "Đề nghị Đoàn kiểm tra xem xét.")
+    findings.accept_finding(inspector, closed, "Đạt yêu cầu.")
+    findings.respond(head, submitted, FindingEventKind.PROGRESS, "Đã phổ biến quy định về trang phục.", photo)
+    findings.submit_finding(head, submitted, "Đã khắc phục.")
+    findings.respond(head, overdue, FindingEventKind.PLAN, "Tập huấn kỹ năng giao tiếp trong quý tới.")
+    findings.respond(head, reopened, FindingEventKind.PROGRESS, "Đã niêm yết số đường dây nóng.")
+    findings.submit_finding(head, reopened, "", no_evidence_reason="Ảnh chụp bảng niêm yết bị mất.")
+    findings.reject_finding(inspector, reopened, "Cần ảnh chụp bảng niêm yết để xác minh.")
+    this_year = _inspect_and_issue(
+        "Kiểm tra công vụ đợt 1 năm %d tại UBND huyện Đắk Hà" % year, date(year, 1, 12), "3/QĐ-BCĐ", {
+            "KTCV-B05": ("Vẫn còn phản ánh về thái độ tiếp dân", "Xử lý trách nhiệm người đứng đầu bộ phận"),
+            "KTCV-C04": ("Chưa tiếp công dân định kỳ tháng 12", "Thực hiện lịch tiếp công dân định kỳ"),
+            "KTCV-B04": ("Đã chấn chỉnh ngay tại buổi kiểm tra", None),
+        }, users, unit, template, body)
+    repeat, normal = this_year
+    # Demo dates: some deadlines passed, one close (the service sets them from today when issuing).
+    today = findings.local_today()
+    overdue.due_date = today - timedelta(days=12)
+    reopened.due_date = today - timedelta(days=3)
+    repeat.due_date = today + timedelta(days=5)
+    findings.extend_due_date(leader, normal, normal.due_date + timedelta(days=15), "Đơn vị đề nghị do trùng dịp Tết")
+    db.session.commit()
+    return len(last_year) + len(this_year)
