@@ -354,7 +354,7 @@ def delete_photo(finding_id: int, attachment_id: int):
 def edit(finding_id: int):
     """Edit a draft (saving confirms it); without the right, 403."""
     finding = get_finding(finding_id)
-    if not service.can_edit(current_user, finding):
+    if not service.can_edit(current_user, finding) or finding.status != F.DRAFT:
         abort(403)
     form = FindingForm(obj=finding, units=service.responsible_unit_choices(finding.inspection))
     if not form.is_submitted():

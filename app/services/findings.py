@@ -374,7 +374,7 @@ def create_finding(actor: User, inspection: Inspection, **fields) -> Finding:
 
 def update_finding(actor: User, finding: Finding, row_version: int, confirm: bool = True, **fields) -> Finding:
     """Edit a draft (and confirm it). A due date left as proposed follows a change of severity."""
-    if not can_edit(actor, finding):
+    if not can_edit(actor, finding) or finding.status != F.DRAFT:
         raise NotPermitted(_("Only a draft finding can be edited, by the team."))
     if row_version != finding.row_version:
         raise ValidationFailed(None, _("Someone else changed this finding meanwhile. Reload the page and try "

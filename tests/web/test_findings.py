@@ -297,3 +297,16 @@ def test_posts_need_a_csrf_token(app, concluded, head):
 def test_findings_nav_for_every_role(client_as):
     for role in ("admin", "leader", "inspector", "unit_head"):
         assert 'href="/findings/"' in client_as(role).get("/").get_data(as_text=True)
+
+
+def test_overdue_appears_at_midnight_in_vietnam_not_in_utc(concluded, head, client):
+    from freezegun import freeze_time
+
+    finding = issued(concluded, due_date=date(2031, 5, 1))
+    with freeze_time("2031-05-01 16:30:00"):  # 23:30 in Hà Nội: due today
+        row = login(client, head).get("/").get_data(as_text=True).split(f'id="finding-{finding.id}"')[0]
+        assert row.endswith('is-due-soon" ')
+    with freeze_time("2031-05-01 17:30:00"):  # 00:30 on 2 May in Hà Nội, still 1 May in UTC
+        page = client.get("/").get_data(as_text=True)
+        assert page.split(f'id="finding-{finding.id}"')[0].endswith('is-overdue" ')
+        assert "/findings/?overdue=1" in page
