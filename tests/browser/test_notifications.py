@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import User
-from app.services.notifications import notify
+from app.services.notifications import mark_all_read, notify
 from tests.browser.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
@@ -17,6 +17,7 @@ def test_bell_list_and_mark_read(live, tablet_portrait):
     page = tablet_portrait
     with app.app_context():
         head = db.session.scalar(sa.select(User).where(User.username == "unithead"))
+        mark_all_read(head)  # the demo's own notifications (findings issued…) are not this test's
         notify([head], "Tồn tại KT-2026-001/1 đã được ban hành cho đơn vị của bạn", "/inspections/")
         notify([head], "Tồn tại KT-2026-001/2 đã quá hạn từ 03/05/2026", "/")
         notify([head], "Thời hạn của tồn tại KT-2026-001/3 đã được gia hạn đến 30/06/2026", "/")
@@ -32,7 +33,7 @@ def test_bell_list_and_mark_read(live, tablet_portrait):
     bell.click()
     page.wait_for_url(f"{base_url}/notifications/")
     entries = page.locator("li.notification")
-    assert entries.count() == 3 and page.locator("li.notification.unread").count() == 3
+    assert page.locator("li.notification.unread").count() == 3
     assert "gia hạn" in entries.first.inner_text()  # newest first
     screenshot(page, "notifications-list")
 
@@ -43,7 +44,7 @@ def test_bell_list_and_mark_read(live, tablet_portrait):
     assert page.url == f"{base_url}/notifications/"
 
     # Opening an entry marks it read and goes to its page.
-    page.get_by_role("button", name="đã được ban hành cho đơn vị").click()
+    page.locator("li.notification.unread").get_by_role("button", name="đã được ban hành cho đơn vị").click()
     page.wait_for_url(f"{base_url}/inspections/")
     assert page.locator("#notification-bell .bell-count").inner_text() == "1"
 
