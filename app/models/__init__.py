@@ -12,6 +12,7 @@ from app.models.checklist import (
     TargetOperator,
     TemplateStatus,
 )
+from app.models.document import Document, DocumentKind, DocumentSequence, DocumentStatus
 from app.models.finding import (
     ACTIVE_STATUSES,
     ISSUED_STATUSES,
@@ -36,6 +37,10 @@ __all__ = [
     "ChecklistItem",
     "ChecklistSection",
     "ChecklistTemplate",
+    "Document",
+    "DocumentKind",
+    "DocumentSequence",
+    "DocumentStatus",
     "EvidenceRule",
     "Finding",
     "FindingEvent",

@@ -52,6 +52,8 @@ class Attachment(db.Model):
     # A finding's own photos (while it is a draft), or the files of one step of its follow-up.
     finding_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("finding.id"), index=True)
     finding_event_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("finding_event.id"), index=True)
+    # The signed scan of a document (minutes or conclusion notice).
+    document_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("document.id"), index=True)
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     original_name: Mapped[str] = mapped_column(sa.String(255))
     mime_type: Mapped[str] = mapped_column(sa.String(100))
@@ -64,6 +66,7 @@ class Attachment(db.Model):
     answer: Mapped[Optional[Answer]] = relationship(back_populates="attachments")
     finding: Mapped[Optional["Finding"]] = relationship(back_populates="photos")  # noqa: F821
     finding_event: Mapped[Optional["FindingEvent"]] = relationship(back_populates="attachments")  # noqa: F821
+    document: Mapped[Optional["Document"]] = relationship(back_populates="scans")  # noqa: F821
     uploaded_by: Mapped[Optional[User]] = relationship()
 
     @property

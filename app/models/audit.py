@@ -73,6 +73,10 @@ ACTION_LABELS = {
     "reject": _l("Sent back"),
     "extend": _l("Due date extended"),
     "reassign": _l("Responsible unit changed"),
+    "finalise": _l("Finalised and numbered"),
+    "sign": _l("Signed scan uploaded"),
+    "sign_minutes": _l("Minutes signed"),
+    "correct": _l("Correction started"),
 }
 
 ENTITY_LABELS = {
@@ -86,4 +90,5 @@ ENTITY_LABELS = {
     "answer": _l("Answer"),
     "attachment": _l("Evidence file"),
     "finding": _l("Finding"),
+    "document": _l("Document"),
 }

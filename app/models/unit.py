@@ -50,6 +50,8 @@ class Unit(TimestampMixin, db.Model):
     valid_from: Mapped[Optional[date]]
     valid_to: Mapped[Optional[date]]
     successor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    # Code and name without diacritics, kept by app.models.search for the search box.
+    search_key: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     parent: Mapped[Optional["Unit"]] = relationship(
         remote_side=[id], foreign_keys=[parent_id], back_populates="children"
@@ -79,6 +81,12 @@ class IssuingBody(TimestampMixin, db.Model):
     place_name: Mapped[str] = mapped_column(sa.String(100))
     signer_title: Mapped[str] = mapped_column(sa.String(100), default="")
     signer_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    # How the numbers of its documents are written: {n} is the number in the year's series (two digits
+    # at least), {year} the year, {abbr} the abbreviation, e.g. "{n}/BB-ĐKT", "{n}/TB-{abbr}".
+    minutes_number_pattern: Mapped[str] = mapped_column(sa.String(64), default="{n}/BB-ĐKT",
+                                                        server_default="{n}/BB-ĐKT")
+    conclusion_number_pattern: Mapped[str] = mapped_column(sa.String(64), default="{n}/TB-{abbr}",
+                                                           server_default="{n}/TB-{abbr}")
     active: Mapped[bool] = mapped_column(default=True)
 
     def __repr__(self) -> str:

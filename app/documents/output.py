@@ -1,0 +1,131 @@
+"""The three outputs of a document from one source: the print view (HTML), the PDF (WeasyPrint, from
+the same HTML) and the Word file (python-docx, from the same data), all A4 with the decree's margins
+and fonts.
+
+Fonts: the page asks for "Times New Roman", "Liberation Serif", serif. The PDF embeds font files we
+choose and name by their own family (Times New Roman itself when installed, else Liberation Serif 2,
+which has Times' metrics and the Vietnamese glyphs; Liberation 1.x, often installed beside it, lacks
+them), so a PDF never falls back glyph by glyph to whatever fontconfig offers. The PDF fetches nothing over the network: its URL fetcher serves only these font files and the
+thumbnails of the document's own appendix photos.
+"""
+import io
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app, render_template
+
+from app.models import Document
+
+# Where the serif faces are looked for, in order (DOCUMENT_FONT_DIRS overrides). Each entry names the
+# file of each face; the first folder holding all four is used.
+FONT_CANDIDATES = (
+    ("Times New Roman", "/usr/share/fonts/truetype/msttcorefonts", ("Times_New_Roman.ttf", "Times_New_Roman_Bold.ttf",
+                                                  "Times_New_Roman_Italic.ttf", "Times_New_Roman_Bold_Italic.ttf")),
+    ("Liberation Serif", "/usr/share/fonts/truetype/liberation2", ("LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf",
+                                               "LiberationSerif-Italic.ttf", "LiberationSerif-BoldItalic.ttf")),
+)
+FACES = (("normal", "normal"), ("bold", "normal"), ("normal", "italic"), ("bold", "italic"))
+PAGE_MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
+BASE_URL = "https://kiemtra.invalid/"  # never fetched: the fetcher answers for this host itself
+PHOTO_PATH = re.compile(r"^/documents/(\d+)/photos/([0-9a-f]{64})$")
+
+
+def font_files() -> list[dict]:
+    """The four faces of the document font as [{family, path, weight, style}], or [] when none is
+    installed (the PDF then uses what fontconfig offers for "Times New Roman")."""
+    candidates = FONT_CANDIDATES
+    configured = current_app.config.get("DOCUMENT_FONT_DIRS")
+    if configured:
+        candidates = tuple((family, folder, names) for folder in configured for family, _, names in FONT_CANDIDATES)
+    for family, folder, names in candidates:
+        paths = [Path(folder) / name for name in names]
+        if all(path.is_file() for path in paths):
+            return [{"family": family, "path": path, "weight": weight, "style": style}
+                    for path, (weight, style) in zip(paths, FACES)]
+    return []
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+def body_html(document: Document) -> str:
+    """The document as HTML: frozen once final, drawn now while a draft."""
+    from app.services import documents
+
+    if document.content_html is not None:
+        return document.content_html
+    return documents.render_body(documents.compose(document))
+
+
+def title_of(document: Document) -> str:
+    return document.label
+
+
+def page_html(document: Document, screen: bool, fonts: list[dict] | None = None) -> str:
+    html = render_template("documents/paper.html", document=document, body=body_html(document), screen=screen,
+                           title=title_of(document),
+                           fonts=[f | {"url": f["path"].as_uri()} for f in fonts or []])
+    return unicodedata.normalize("NFC", html)
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+def _fetcher(document: Document, fonts: list[dict]):
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    from app.services import documents, evidence
+
+    allowed_fonts = {f["path"].as_uri(): f["path"] for f in fonts}
+    photos = {photo["sha"] for photo in documents.compose(document).get("photos", [])}
+
+    class DocumentFetcher(URLFetcher):
+        """Serves our font files and the document's photo thumbnails; refuses everything else."""
+
+        def fetch(self, url, headers=None):
+            if url in allowed_fonts:
+                return URLFetcherResponse(url, allowed_fonts[url].read_bytes(), {"Content-Type": "font/ttf"})
+            parts = urlsplit(url)
+            match = PHOTO_PATH.match(unquote(parts.path))
+            if (f"{parts.scheme}://{parts.netloc}/" == BASE_URL and match and int(match.group(1)) == document.id
+                    and match.group(2) in photos):
+                path = evidence._path_for(match.group(2), thumbnail=True)
+                if path.is_file():
+                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": "image/jpeg"})
+            raise ValueError(f"not fetched: {url}")
+
+    return DocumentFetcher()
+
+
+def pdf_bytes(document: Document) -> bytes:
+    from weasyprint import HTML
+
+    fonts = font_files()
+    html = page_html(document, screen=False, fonts=fonts)
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher(document, fonts)).write_pdf()
+
+
+# --- Word ----------------------------------------------------------------------------------------
+
+def docx_bytes(document: Document) -> bytes:
+    from app.documents.word import build
+
+    from app.services import documents
+
+    buffer = io.BytesIO()
+    build(documents.compose(document), font_name(), document.id).save(buffer)
+    return buffer.getvalue()
+
+
+def font_name() -> str:
+    """The font the Word file names: Times New Roman (Word substitutes it where missing)."""
+    return "Times New Roman"
+
+
+def file_name(document: Document, extension: str) -> str:
+    """e.g. "05-BB-DKT.pdf", or "BB-du-thao-7.pdf" for a draft: ASCII for every browser's download bar."""
+    prefix = "BB" if document.kind.value == "minutes" else "TB"
+    stem = document.number or f"{prefix}-du-thao-{document.id}"
+    ascii_stem = unicodedata.normalize("NFKD", stem.replace("Đ", "D").replace("đ", "d"))
+    ascii_stem = re.sub(r"[^A-Za-z0-9]+", "-", ascii_stem.encode("ascii", "ignore").decode()).strip("-")
+    return f"{ascii_stem}.{extension}"

@@ -1,0 +1,323 @@
+"""The Word file of a document (python-docx), from the same data as the HTML: A4, the decree's
+margins, Times New Roman 13–14 pt, the header block as a borderless two-column table, page numbers
+centred at the top from the second page on."""
+from docx import Document as WordDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+
+from app.documents.output import PAGE_MARGINS_MM
+
+CENTER, JUSTIFY, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.LEFT
+CONTENT_WIDTH_MM = 210 - PAGE_MARGINS_MM["left"] - PAGE_MARGINS_MM["right"]
+
+
+def _set_font(style_or_run, name: str, size: float | None = None) -> None:
+    """Name the font for every script Word knows (ASCII, Vietnamese is "hAnsi", East Asian, complex)."""
+    font = style_or_run.font
+    font.name = name
+    if size:
+        font.size = Pt(size)
+    element = style_or_run.element
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attribute), name)
+
+
+class Writer:
+    def __init__(self, font: str):
+        self.font = font
+        self.doc = WordDocument()
+        section = self.doc.sections[0]
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin = Mm(PAGE_MARGINS_MM["top"])
+        section.bottom_margin = Mm(PAGE_MARGINS_MM["bottom"])
+        section.left_margin = Mm(PAGE_MARGINS_MM["left"])
+        section.right_margin = Mm(PAGE_MARGINS_MM["right"])
+        section.header_distance = Mm(10)
+        normal = self.doc.styles["Normal"]
+        _set_font(normal, font, 14)
+        normal.paragraph_format.space_before = Pt(0)
+        normal.paragraph_format.space_after = Pt(6)
+        normal.paragraph_format.line_spacing = 1.15
+        self._page_numbers(section)
+
+    def _page_numbers(self, section) -> None:
+        """A centred PAGE field in the header; the first page has its own, empty header."""
+        section.different_first_page_header_footer = True
+        paragraph = section.header.paragraphs[0]
+        paragraph.alignment = CENTER
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), "PAGE")
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = "2"
+        run.append(text)
+        field.append(run)
+        paragraph._p.append(field)
+        for r in paragraph.runs:
+            _set_font(r, self.font, 13)
+
+    # --- pieces ----------------------------------------------------------------------------------
+
+    def para(self, text: str = "", *, container=None, align=JUSTIFY, size: float = 14, bold=False, italic=False,
+             underline=False, indent=True, upper=False, space_after: float | None = None, space_before: float = 0):
+        container = container or self.doc
+        paragraph = container.add_paragraph()
+        paragraph.alignment = align
+        fmt = paragraph.paragraph_format
+        fmt.first_line_indent = Cm(1) if indent and align == JUSTIFY else None
+        fmt.space_before = Pt(space_before)
+        if space_after is not None:
+            fmt.space_after = Pt(space_after)
+        if text:
+            self.run(paragraph, text.upper() if upper else text, size=size, bold=bold, italic=italic,
+                     underline=underline)
+        return paragraph
+
+    def run(self, paragraph, text: str, *, size: float = 14, bold=False, italic=False, underline=False):
+        run = paragraph.add_run(text)
+        _set_font(run, self.font, size)
+        run.bold, run.italic, run.underline = bold or None, italic or None, underline or None
+        return run
+
+    def rule(self, container, width_fraction: float, column_mm: float) -> None:
+        """A short centred line: an empty paragraph with a bottom border, indented to the width wanted."""
+        paragraph = container.add_paragraph()
+        side = Mm(column_mm * (1 - width_fraction) / 2)
+        fmt = paragraph.paragraph_format
+        fmt.left_indent, fmt.right_indent = side, side
+        fmt.space_before, fmt.space_after = Pt(0), Pt(0)
+        fmt.line_spacing = Pt(2)
+        borders = OxmlElement("w:pBdr")
+        bottom = OxmlElement("w:bottom")
+        for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+            bottom.set(qn(key), value)
+        borders.append(bottom)
+        paragraph._p.get_or_add_pPr().append(borders)
+
+    def table(self, rows: int, widths_mm: list[float], grid: bool = True):
+        table = self.doc.add_table(rows=rows, cols=len(widths_mm))
+        if grid:
+            table.style = self.doc.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths_mm):
+                cell.width = Mm(width)
+        return table
+
+    def cell(self, cell, text: str, *, align=LEFT, size: float = 13, bold=False, italic=False):
+        paragraph = cell.paragraphs[0] if not cell.paragraphs[0].text and len(cell.paragraphs) == 1 \
+            and not cell.paragraphs[0].runs else cell.add_paragraph()
+        paragraph.alignment = align
+        paragraph.paragraph_format.space_after = Pt(0)
+        paragraph.paragraph_format.first_line_indent = None
+        self.run(paragraph, text, size=size, bold=bold, italic=italic)
+        return paragraph
+
+    def heading(self, text: str, upper: bool = False):
+        return self.para(text, bold=True, upper=upper, indent=False, align=LEFT, space_before=6, space_after=3)
+
+    def lines(self, text: str):
+        for line in (text or "").splitlines():
+            if line.strip():
+                self.para(line.strip())
+
+
+# --- the document --------------------------------------------------------------------------------
+
+def _header(w: Writer, d: dict) -> None:
+    left_mm, right_mm = CONTENT_WIDTH_MM * 0.40, CONTENT_WIDTH_MM * 0.60
+    table = w.table(1, [left_mm, right_mm], grid=False)
+    left, right = table.rows[0].cells
+    if d["header"]["superior"]:
+        w.cell(left, d["header"]["superior"].upper(), align=CENTER)
+    w.cell(left, (d["header"]["issuer"] or "").upper(), align=CENTER, bold=True)
+    w.rule(left, 0.35, left_mm)
+    number = w.cell(left, f"Số: {d['number'] or '……/……'}", align=CENTER)
+    number.paragraph_format.space_before = Pt(6)
+    w.cell(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align=CENTER, size=12, bold=True)
+    motto = w.cell(right, "", align=CENTER)
+    w.run(motto, "Độc lập - Tự do - Hạnh phúc", size=13, bold=True, underline=True)
+    date_line = w.cell(right, d["date_line"], align=CENTER, size=14, italic=True)
+    date_line.paragraph_format.space_before = Pt(6)
+
+
+def _title(w: Writer, d: dict) -> None:
+    kind = "BIÊN BẢN" if d["kind"] == "minutes" else "THÔNG BÁO"
+    w.para(kind, align=CENTER, bold=True, space_before=12, space_after=0)
+    w.para(d["texts"].get("summary") or "…", align=CENTER, bold=True, space_after=0)
+    w.rule(w.doc, 0.25, CONTENT_WIDTH_MM)
+    if d.get("corrects"):
+        name = "Biên bản" if d["kind"] == "minutes" else "Thông báo"
+        w.para(f"(Đính chính {name} số {d['corrects']['number']} ngày {d['corrects']['date']})", align=CENTER,
+               italic=True)
+
+
+def _scores(w: Writer, d: dict) -> None:
+    widths = [12, CONTENT_WIDTH_MM - 12 - 38 - 25, 38, 25]
+    table = w.table(len(d["sections"]) + 2, widths)
+    for cell, text in zip(table.rows[0].cells, ("TT", "Nội dung kiểm tra", "Điểm đạt / tối đa", "Tỷ lệ (%)")):
+        w.cell(cell, text, align=CENTER, bold=True)
+    for n, section in enumerate(d["sections"], 1):
+        cells = table.rows[n].cells
+        w.cell(cells[0], str(n), align=CENTER)
+        w.cell(cells[1], section["title"])
+        w.cell(cells[2], f"{section['earned']} / {section['possible']}", align=CENTER)
+        w.cell(cells[3], section["percent"], align=CENTER)
+    cells = table.rows[-1].cells
+    w.cell(cells[1], "Tổng cộng", bold=True)
+    w.cell(cells[2], f"{d['score']['earned']} / {d['score']['possible']}", align=CENTER, bold=True)
+    w.cell(cells[3], d["score"]["percent"], align=CENTER, bold=True)
+    if d["score"]["grade"]:
+        p = w.para("Xếp loại: ", space_before=6)
+        w.run(p, d["score"]["grade"], bold=True)
+        w.run(p, ".")
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _minutes(w: Writer, d: dict, document_id: int) -> None:
+    t, ins = d["texts"], d["inspection"]
+    w.para(f"Căn cứ Quyết định số {ins['decision_number']} {ins['decision_date_words']} của {d['body']['name']} "
+           f"về việc {_lower_first(ins['title'])};")
+    w.lines(ins["legal_basis"])
+    w.para(f"Hôm nay, vào lúc {t.get('start_time') or '… giờ …'}, {d['date_words']}, tại {d['place'] or '…'}, "
+           f"Đoàn kiểm tra tiến hành kiểm tra tại {ins['unit']}.")
+    w.heading("I. THÀNH PHẦN")
+    w.heading("1. Đoàn kiểm tra")
+    for m in d["team"]:
+        w.para(f"- Ông (bà) {m['name']}{', ' + m['title'] if m['title'] else ''} – {m['role']};", indent=False)
+    w.heading(f"2. Đơn vị được kiểm tra: {ins['unit']}")
+    for person in d["unit_side"] or ["…"]:
+        w.para(f"- Ông (bà) {person};", indent=False)
+    w.heading("II. NỘI DUNG KIỂM TRA")
+    w.para(f"Đoàn kiểm tra đã kiểm tra theo {ins['template']}, gồm {ins['item_count']} tiêu chí, với kết quả theo "
+           "từng nội dung như sau:")
+    _scores(w, d)
+    w.heading("III. KẾT QUẢ KIỂM TRA")
+    w.heading("1. Nhận xét, đánh giá chung")
+    w.lines(t.get("assessment") or "…")
+    w.heading("2. Tồn tại, hạn chế")
+    for n, f in enumerate(d["findings"], 1):
+        code = f["code"] or f["item_code"]
+        w.para(f"{n}. {'[' + code + '] ' if code else ''}{f['title']}"
+               f"{': ' + f['description'] if f['description'] else ''} (mức độ: {f['severity'].lower()}).")
+    if not d["findings"]:
+        w.para("Không phát hiện tồn tại, hạn chế.")
+    w.heading("3. Kiến nghị")
+    for n, f in enumerate([f for f in d["findings"] if f["recommendation"]], 1):
+        unit = f" ({f['unit']})" if f["unit"] != ins["unit"] else ""
+        w.para(f"{n}. {f['recommendation']}{unit}.")
+    w.lines(t.get("requests"))
+    w.heading("IV. Ý KIẾN CỦA ĐƠN VỊ ĐƯỢC KIỂM TRA")
+    w.lines(t.get("unit_opinion") or "…")
+    copies, team = int(t.get("copies") or 0), int(t.get("copies_team") or 0)
+    w.para(f"Buổi kiểm tra kết thúc vào lúc {t.get('end_time') or '… giờ …'} cùng ngày. Biên bản đã được đọc lại "
+           "cho các thành phần tham dự cùng nghe, thống nhất và ký tên. Biên bản được lập thành "
+           f"{copies:02d} bản có giá trị pháp lý như nhau, Đoàn kiểm tra giữ {team:02d} bản, đơn vị được kiểm "
+           f"tra giữ {copies - team:02d} bản.")
+    table = w.table(2, [CONTENT_WIDTH_MM / 2, CONTENT_WIDTH_MM / 2], grid=False)
+    for column, (heading, title, name) in enumerate((
+            ("ĐẠI DIỆN ĐƠN VỊ ĐƯỢC KIỂM TRA", t.get("unit_signer_title"), t.get("unit_signer_name")),
+            ("TRƯỞNG ĐOÀN KIỂM TRA", d["lead"]["title"], d["lead"]["name"]))):
+        w.cell(table.rows[0].cells[column], heading, align=CENTER, size=14, bold=True)
+        if title:
+            w.cell(table.rows[0].cells[column], title, align=CENTER, size=13, italic=True)
+        signed = w.cell(table.rows[1].cells[column], name or "…", align=CENTER, size=14, bold=True)
+        signed.paragraph_format.space_before = Pt(60)
+    if d.get("secretary"):
+        w.para("THƯ KÝ", align=CENTER, bold=True, space_before=12, space_after=0)
+        w.para(d["secretary"]["name"], align=CENTER, bold=True, space_before=60)
+    if d["photos"]:
+        _photos(w, d)
+
+
+def _photos(w: Writer, d: dict) -> None:
+    from app.services import evidence
+
+    w.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    w.para("PHỤ LỤC", align=CENTER, bold=True, space_after=0)
+    w.para("HÌNH ẢNH MINH CHỨNG", align=CENTER, bold=True, space_after=0)
+    w.para(f"(Kèm theo Biên bản kiểm tra số {d['number'] or '……'} {d['date_words']})", align=CENTER, italic=True)
+    per_row = 3
+    rows = (len(d["photos"]) + per_row - 1) // per_row
+    table = w.table(rows, [CONTENT_WIDTH_MM / per_row] * per_row, grid=False)
+    for n, photo in enumerate(d["photos"]):
+        cell = table.rows[n // per_row].cells[n % per_row]
+        path = evidence._path_for(photo["sha"], thumbnail=True)
+        paragraph = cell.paragraphs[0]
+        paragraph.alignment = CENTER
+        if path.is_file():
+            paragraph.add_run().add_picture(str(path), width=Mm(50))
+        w.cell(cell, photo["caption"], align=CENTER, size=11)
+
+
+def _conclusion(w: Writer, d: dict) -> None:
+    t, ins = d["texts"], d["inspection"]
+    minutes = f" (Biên bản kiểm tra số {d['minutes']['number']} {d['minutes']['date_words']})" if d.get("minutes") else ""
+    w.para(f"Thực hiện Quyết định số {ins['decision_number']} {ins['decision_date_words']} của {d['body']['name']} "
+           f"về việc {_lower_first(ins['title'])}, từ ngày {ins['start']} đến ngày {ins['end']}, Đoàn kiểm tra đã "
+           f"tiến hành kiểm tra tại {ins['unit']}{minutes}.")
+    w.para(f"Xét báo cáo của Đoàn kiểm tra, {d['body']['name']} thông báo kết luận kiểm tra như sau:")
+    w.heading("1. KẾT QUẢ KIỂM TRA")
+    _scores(w, d)
+    w.lines(t.get("assessment"))
+    w.heading("2. TỒN TẠI, HẠN CHẾ VÀ KIẾN NGHỊ")
+    if d["findings"]:
+        widths = [10, 55, 50, 30, CONTENT_WIDTH_MM - 145]
+        table = w.table(len(d["findings"]) + 1, widths)
+        for cell, text in zip(table.rows[0].cells, ("TT", "Tồn tại, hạn chế", "Kiến nghị", "Đơn vị thực hiện",
+                                                    "Thời hạn")):
+            w.cell(cell, text, align=CENTER, bold=True)
+        for n, f in enumerate(d["findings"], 1):
+            cells = table.rows[n].cells
+            w.cell(cells[0], str(n), align=CENTER)
+            if f["code"]:
+                w.cell(cells[1], f["code"], bold=True)
+            w.cell(cells[1], f["title"] + (": " + f["description"] if f["description"] else ""))
+            w.cell(cells[2], f["recommendation"])
+            w.cell(cells[3], f["unit"])
+            w.cell(cells[4], f["due_date"], align=CENTER)
+    else:
+        w.para("Không có tồn tại, hạn chế phải khắc phục.")
+    w.heading("3. YÊU CẦU")
+    w.lines(t.get("requests"))
+    w.para(f"Đề nghị {ins['unit']} tổ chức thực hiện các kiến nghị nêu trên, báo cáo kết quả khắc phục kèm minh "
+           "chứng trên hệ thống Kiểm Tra trước thời hạn của từng kiến nghị.")
+    table = w.table(1, [CONTENT_WIDTH_MM * 0.45, CONTENT_WIDTH_MM * 0.55], grid=False)
+    left, right = table.rows[0].cells
+    w.cell(left, "Nơi nhận:", size=12, bold=True, italic=True)
+    for line in d["recipients"]:
+        w.cell(left, f"- {line}", size=11)
+    if t.get("signer_authority"):
+        w.cell(right, t["signer_authority"].upper(), align=CENTER, size=14, bold=True)
+    w.cell(right, (t.get("signer_title") or "…").upper(), align=CENTER, size=14, bold=True)
+    signed = w.cell(right, t.get("signer_name") or "…", align=CENTER, size=14, bold=True)
+    signed.paragraph_format.space_before = Pt(60)
+
+
+def build(d: dict, font: str, document_id: int):
+    """A python-docx Document of the composed data `d`."""
+    w = Writer(font)
+    _header(w, d)
+    _title(w, d)
+    if d["kind"] == "minutes":
+        _minutes(w, d, document_id)
+    else:
+        _conclusion(w, d)
+    core = w.doc.core_properties
+    core.title = f"{'Biên bản' if d['kind'] == 'minutes' else 'Thông báo'} {d['number'] or ''}".strip()
+    core.author = d["body"]["name"]
+    return w.doc
