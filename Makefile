@@ -46,12 +46,15 @@ db:
 demo:
 	$(BIN)/flask seed-demo
 
-# Browser tests use Debian's chromium; fonts-liberation2 has the Vietnamese glyphs.
+# Browser tests use Debian's chromium; fonts-liberation2 has the Vietnamese glyphs (Liberation 1.x
+# lacks them); WeasyPrint (the documents' PDF) needs Pango.
+APT_DEPS := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/liberation2 ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/liberation2 ] || \
+		! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get install -y -q chromium fonts-liberation2 >/dev/null || \
-			(apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-liberation2 >/dev/null); \
+			apt-get install -y -q $(APT_DEPS) >/dev/null || \
+			(apt-get update -q >/dev/null && apt-get install -y -q $(APT_DEPS) >/dev/null); \
 		else echo "chromium missing and not root: browser tests will be skipped"; fi; \
 	fi
 
