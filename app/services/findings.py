@@ -52,8 +52,8 @@ K = FindingEventKind
 FIELDS = ("title", "description", "legal_basis", "severity", "recommendation", "unit_id", "due_date")
 # Drafts are made, edited, confirmed and dismissed while the inspection is under way or under review.
 DRAFTING = (InspectionStatus.IN_PROGRESS, InspectionStatus.REVIEWING, InspectionStatus.MINUTES_SIGNED)
-# Until documents exist (issue #6) a leader issues the confirmed drafts from these states.
-ISSUABLE = (InspectionStatus.REVIEWING, InspectionStatus.MINUTES_SIGNED)
+# The conclusion notice (app.services.documents) issues the confirmed drafts once the minutes are signed.
+ISSUABLE = (InspectionStatus.MINUTES_SIGNED,)
 RESPONSES = (K.COMMENT, K.PLAN, K.PROGRESS)
 MAX_TEXT = 5000
 
@@ -440,12 +440,14 @@ def remove_photo(actor: User, finding: Finding, attachment: Attachment) -> None:
 
 # --- issuing -------------------------------------------------------------------------------------
 
-def issue_findings(actor: User, inspection: Inspection) -> int:
-    """The leader's "issue findings" (until the conclusion notice exists): every confirmed draft is
-    numbered, opened and sent to its unit; the inspection is concluded (and closed at once when it
-    has nothing to follow up). Returns how many findings were issued."""
+def issue_findings(actor: User, inspection: Inspection, commit: bool = True) -> int:
+    """Issue the findings with the conclusion notice (app.services.documents.finalise_document, which
+    passes commit=False and commits them with the notice): every confirmed draft is numbered, opened
+    and sent to its unit; the inspection is concluded (and closed at once when it has nothing to
+    follow up). Returns how many findings were issued."""
     if not can_issue(actor, inspection):
-        raise NotPermitted(_("Only a leader issues findings, once the inspection is under review."))
+        raise NotPermitted(_("Only a leader issues findings, with the conclusion notice once the minutes are "
+                             "signed."))
     drafts = db.session.scalars(
         sa.select(Finding).outerjoin(ChecklistItem, Finding.item_id == ChecklistItem.id)
         .outerjoin(ChecklistSection, ChecklistItem.section_id == ChecklistSection.id)
@@ -486,6 +488,8 @@ def issue_findings(actor: User, inspection: Inspection) -> int:
                                   {"findings": [None, len(drafts)]})
     if not drafts:
         inspection_service.move_state(actor, inspection, InspectionStatus.CLOSED, "close")
+    if not commit:
+        return len(drafts)
     try:
         db.session.commit()
     except (StaleDataError, sa.exc.IntegrityError):

@@ -136,8 +136,9 @@ def test_the_responsible_unit_is_the_inspected_unit_or_a_sub_unit(inspection, le
 
 # --- issuing -------------------------------------------------------------------------------------
 
-def reviewing(inspection):
-    inspection.status = InspectionStatus.REVIEWING
+def minutes_signed(inspection):
+    """Findings are issued (with the conclusion notice, app.services.documents) once the minutes are signed."""
+    inspection.status = InspectionStatus.MINUTES_SIGNED
     db.session.commit()
     return inspection
 
@@ -146,7 +147,7 @@ def test_leader_issues_confirmed_drafts_numbered_and_concludes(inspection, lead,
     inspection.decision_date = date(2026, 3, 1)
     first = service.create_finding(lead, inspection, **draft_fields(inspection, title="Thứ nhất"))
     second = service.create_finding(lead, inspection, **draft_fields(inspection, title="Thứ hai"))
-    reviewing(inspection)
+    minutes_signed(inspection)
     assert service.issue_findings(leader, inspection) == 2
     assert inspection.status == InspectionStatus.CONCLUDED
     assert [first.code, second.code] == [f"KT-2026-{inspection.id:03d}/01", f"KT-2026-{inspection.id:03d}/02"]
@@ -160,7 +161,7 @@ def test_leader_issues_confirmed_drafts_numbered_and_concludes(inspection, lead,
 def test_issuing_waits_for_every_proposal_to_be_confirmed_or_dismissed(inspection, lead, leader, item, sent):
     fail(inspection, item)
     service.propose_findings(lead, inspection)
-    reviewing(inspection)
+    minutes_signed(inspection)
     with pytest.raises(ValidationFailed):
         service.issue_findings(leader, inspection)
     proposal = db.session.scalar(sa.select(Finding))
@@ -173,14 +174,18 @@ def test_issuing_waits_for_every_proposal_to_be_confirmed_or_dismissed(inspectio
 @pytest.mark.parametrize("who", ["lead", "inspector", "unit_head"])
 def test_only_leaders_issue(inspection, lead, who):
     actor = lead if who == "lead" else make_user(Role(who))
-    reviewing(inspection)
+    minutes_signed(inspection)
     with pytest.raises(NotPermitted):
         service.issue_findings(actor, inspection)
 
 
-def test_findings_are_issued_only_from_review(inspection, leader):
+def test_findings_are_issued_only_once_the_minutes_are_signed(inspection, leader):
     with pytest.raises(NotPermitted):
         service.issue_findings(leader, inspection)  # still in progress
+    inspection.status = InspectionStatus.REVIEWING
+    db.session.commit()
+    with pytest.raises(NotPermitted):
+        service.issue_findings(leader, inspection)  # under review: the minutes are not signed yet
 
 
 # --- every transition, per role ------------------------------------------------------------------
