@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from app.forms import Form
 from app.models import Role
@@ -44,6 +44,11 @@ class ResetPasswordForm(Form):
     submit = SubmitField(_l("Set password"))
 
 
+def _pattern_or(default: str):
+    """A number pattern as typed (spaces dropped), or the usual one when left empty."""
+    return lambda value: "".join((value or "").split()) or default
+
+
 class IssuingBodyForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)],
@@ -56,8 +61,29 @@ class IssuingBodyForm(Form):
                              description=_l("For the date line, e.g. Kon Tum, ngày … tháng … năm …"))
     signer_title = StringField(_l("Signer's title"), validators=[Optional(), Length(max=100)])
     signer_name = StringField(_l("Signer's name"), validators=[Optional(), Length(max=100)])
+    minutes_number_pattern = StringField(
+        _l("Number of its minutes"), validators=[Length(max=64)], filters=[_pattern_or("{n}/BB-ĐKT")],
+        description=_l("{n} is the number in the year's series (01, 02, …), {year} the year, {abbr} the "
+                       "abbreviation, e.g. {n}/BB-ĐKT."))
+    conclusion_number_pattern = StringField(
+        _l("Number of its conclusion notices"), validators=[Length(max=64)], filters=[_pattern_or("{n}/TB-{abbr}")],
+        description=_l("e.g. {n}/TB-{abbr} gives 08/TB-BCĐ."))
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
+
+    def validate_minutes_number_pattern(self, field):
+        _check_pattern(field)
+
+    def validate_conclusion_number_pattern(self, field):
+        _check_pattern(field)
+
+
+def _check_pattern(field):
+    from app.services.documents import pattern_problem
+
+    problem = pattern_problem(field.data)
+    if problem:
+        raise ValidationError(problem)
 
 
 class AuditFilterForm(Form):

@@ -7,7 +7,8 @@ from app.models import IssuingBody, User
 from app.services import audit
 from app.services.errors import ValidationFailed
 
-FIELDS = ("code", "name", "abbreviation", "superior_name", "place_name", "signer_title", "signer_name", "active")
+FIELDS = ("code", "name", "abbreviation", "superior_name", "place_name", "signer_title", "signer_name",
+          "minutes_number_pattern", "conclusion_number_pattern", "active")
 
 
 def save_issuing_body(actor: User, body: IssuingBody, **fields) -> IssuingBody:
