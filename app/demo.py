@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import (
     AnswerType,
     ChecklistTemplate,
+    DocumentKind,
     EvidenceRule,
     Finding,
     FindingEventKind,
@@ -25,7 +26,7 @@ from app.models import (
     UnitKind,
     User,
 )
-from app.services import accounts, answers, checklist_io, evidence, findings, inspections
+from app.services import accounts, answers, checklist_io, documents, evidence, findings, inspections
 
 DEMO_PASSWORD = "demo12345"
 
@@ -202,9 +203,34 @@ def _fill(inspection: Inspection, inspector: User, failing: dict[str, str]) -> N
             evidence.store_evidence_files(inspector, inspection, item, photo)
 
 
+def _minutes_and_conclusion(inspection: Inspection, inspector: User, leader: User, start: date) -> None:
+    """The team lead's minutes, finalised and signed, then the leader's conclusion notice, which issues
+    the findings; both with their signed scans."""
+    minutes = documents.start_document(inspector, inspection, DocumentKind.MINUTES)
+    documents.update_document(inspector, minutes, minutes.row_version, start + timedelta(days=1), minutes.place,
+                              documents.texts_of(minutes) | {
+                                  "start_time": "08 giờ 00", "end_time": "11 giờ 30",
+                                  "assessment": "Đơn vị chấp hành nghiêm giờ giấc làm việc; hồ sơ công vụ được lưu "
+                                                "trữ đầy đủ, khoa học.",
+                                  "unit_opinion": "Đơn vị thống nhất với nội dung biên bản và cam kết khắc phục các "
+                                                  "tồn tại, hạn chế đã nêu."})
+    documents.finalise_document(inspector, minutes)
+    documents.upload_signed(inspector, minutes, "bien-ban-da-ky.jpg", _demo_photo())
+    conclusion = documents.start_document(leader, inspection, DocumentKind.CONCLUSION)
+    documents.update_document(leader, conclusion, conclusion.row_version, start + timedelta(days=7), conclusion.place,
+                              documents.texts_of(conclusion) | {
+                                  "signer_authority": "KT. TRƯỞNG BAN", "signer_title": "PHÓ TRƯỞNG BAN",
+                                  "signer_name": leader.full_name,
+                                  "assessment": "Đơn vị đã triển khai thực hiện cơ bản đầy đủ các nhiệm vụ về kỷ luật, "
+                                                "kỷ cương hành chính; còn một số tồn tại, hạn chế nêu dưới đây."})
+    documents.finalise_document(leader, conclusion)
+    documents.upload_signed(leader, conclusion, "thong-bao-da-ky.jpg", _demo_photo())
+
+
 def _inspect_and_issue(title, start, number, failing, users, unit, template, body) -> list[Finding]:
-    """An inspection through field work, review (which proposes the findings), the team's confirmation
-    and the leader's issuing; returns its issued findings in code order."""
+    """An inspection through field work, review (which proposes the findings), the team's confirmation,
+    the signed minutes and the leader's conclusion notice that issues them; returns its issued findings
+    in code order."""
     leader, inspector = users["leader"], users["inspector"]
     inspection = inspections.create_inspection(
         leader, [inspections.TeamMember(inspector.id, TeamRole.LEAD),
@@ -223,7 +249,7 @@ def _inspect_and_issue(title, start, number, failing, users, unit, template, bod
             findings.dismiss_finding(inspector, finding, note)
             continue
         findings.update_finding(inspector, finding, finding.row_version, recommendation=recommendation)
-    findings.issue_findings(leader, inspection)
+    _minutes_and_conclusion(inspection, inspector, leader, start)
     return db.session.scalars(sa.select(Finding).where(Finding.inspection_id == inspection.id,
                                                        Finding.code.is_not(None)).order_by(Finding.number)).all()
 
