@@ -520,21 +520,6 @@ def new(inspection_id: int):
     return render("findings/form.html", status=form_status(form), form=form, finding=None, inspection=inspection)
 
 
-@bp.route("/inspections/<int:inspection_id>/issue", methods=["POST"])
-def issue(inspection_id: int):
-    """Until the conclusion notice exists: the leader issues the confirmed drafts to their units."""
-    inspection = get_inspection(inspection_id)
-    try:
-        issued = service.issue_findings(current_user, inspection)
-    except NotPermitted:
-        abort(403)
-    except ValidationFailed as error:
-        flash(error.message, "error")
-    else:
-        flash(_("%(n)d findings issued; the inspection is concluded.", n=issued), "success")
-    return redirect(url_for("findings.for_inspection", inspection_id=inspection.id), 303)
-
-
 @bp.app_context_processor
 def finding_helpers():
     """For pages outside this blueprint (the inspection page): its findings in numbers, on demand."""

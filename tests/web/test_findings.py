@@ -211,11 +211,13 @@ def test_team_confirms_a_proposal_and_the_leader_issues_it(inspection, lead, cli
     response = client.post(f"/findings/{finding.id}/edit", data=form | {
         "title": "Chưa công khai thủ tục", "recommendation": "Niêm yết đầy đủ trong 15 ngày"})
     assert response.status_code == 303
-    inspection.status = InspectionStatus.REVIEWING
+    inspection.status = InspectionStatus.MINUTES_SIGNED
     db.session.commit()
-    assert client.post(f"/findings/inspections/{inspection.id}/issue").status_code == 403  # not a leader
+    assert 'id="issue"' not in client.get(f"/findings/inspections/{inspection.id}").get_data(as_text=True)
     leader = client_as("leader")
-    assert leader.post(f"/findings/inspections/{inspection.id}/issue").status_code == 303
+    page = leader.get(f"/findings/inspections/{inspection.id}").get_data(as_text=True)
+    assert 'id="issue"' in page and "#inspection-documents" in page  # issued with the conclusion notice
+    service.issue_findings(make_user(Role.LEADER), inspection)  # as the notice does (tests/web/test_documents.py)
     db.session.refresh(finding)
     assert finding.status == F.OPEN and finding.code.endswith("/01") and finding.severity == Severity.SERIOUS
     summary = leader.get(f"/inspections/{inspection.id}").get_data(as_text=True)
