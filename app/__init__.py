@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from app.inspections import bp as inspections_bp
     from app.main import bp as main_bp
     from app.notifications import bp as notifications_bp
+    from app.reports import bp as reports_bp
     from app.units import bp as units_bp
 
     app.register_blueprint(main_bp)
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp, url_prefix="/documents")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
 
 
 def init_templates(app: Flask) -> None:

@@ -16,8 +16,20 @@ from app.services.errors import ValidationFailed
 
 def init_app(app):
     @app.cli.command("seed-demo")
-    def seed_demo_command():
-        """Load demo units, issuing bodies and accounts (safe to run again)."""
+    @click.option("--scale", type=click.IntRange(min=1), default=None,
+                  help="Instead, add N provinces' worth of volume (about 100 units, 300 inspections with answers "
+                       "and 5,000 findings per province and year), for load tests.")
+    @click.option("--years", type=click.IntRange(min=1, max=30), default=5, show_default=True,
+                  help="With --scale: how many years, ending this year.")
+    def seed_demo_command(scale, years):
+        """Load demo units, issuing bodies and accounts (safe to run again), or volume with --scale."""
+        if scale:
+            from app.demo_scale import PASSWORD, seed_scale
+
+            counts = seed_scale(scale, years, echo=click.echo)
+            click.echo("Scale data: " + ", ".join(f"{value} {key}" for key, value in counts.items()) + ".")
+            click.echo(f"Logins (password {PASSWORD}): s1-leader1, s1-inspector1, s1-unithead1, …")
+            return
         from app.demo import DEMO_PASSWORD, seed_demo
 
         added = seed_demo()

@@ -46,7 +46,7 @@ from app.models import (
     Severity,
     Unit,
 )
-from app.services import evidence
+from app.services import evidence, search
 from app.services import findings as service
 from app.services import inspections as inspection_service
 from app.services.errors import NotPermitted, ValidationFailed
@@ -129,10 +129,9 @@ def filtered(args) -> tuple[sa.Select, dict]:
         year = filters["year"]
         query = query.where(Finding.inspection_id.in_(sa.select(Inspection.id).where(
             Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31)))))
-    if filters["q"]:
-        pattern = f"%{filters['q']}%"
-        query = query.where(sa.or_(Finding.code.ilike(pattern), Finding.title.ilike(pattern),
-                                   Finding.description.ilike(pattern), Finding.recommendation.ilike(pattern)))
+    if filters["q"] and (words := search.matches("finding", Finding.id, filters["q"])) is not None:
+        # Word prefixes without diacritics or case, through the search index (app.services.search).
+        query = query.where(words)
     return query, filters
 
 

@@ -24,6 +24,8 @@ from app.models.finding import (
 )
 from app.models.inspection import Inspection, InspectionKind, InspectionMember, InspectionStatus, TeamRole
 from app.models.notification import Notification
+from app.models.report import InspectionScore
+from app.models.search import SearchTerm
 from app.models.unit import IssuingBody, Unit, UnitKind
 from app.models.user import Role, User
 
@@ -50,11 +52,13 @@ __all__ = [
     "Inspection",
     "InspectionKind",
     "InspectionMember",
+    "InspectionScore",
     "InspectionStatus",
     "IssuingBody",
     "Notification",
     "ParArea",
     "Role",
+    "SearchTerm",
     "Severity",
     "TargetOperator",
     "TeamRole",

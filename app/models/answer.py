@@ -19,7 +19,11 @@ class Answer(db.Model):
     tablet gave its latest applied save, so a retried save is applied once, never twice.
     """
 
-    __table_args__ = (sa.UniqueConstraint("inspection_id", "item_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("inspection_id", "item_id"),
+        # The reports' most failed criteria: an inspection's failed items, from the index alone.
+        sa.Index("ix_answer_inspection_outcome", "inspection_id", "outcome", "item_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspection.id"), index=True)
@@ -33,6 +37,9 @@ class Answer(db.Model):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_save_id: Mapped[Optional[str]] = mapped_column(sa.String(64))
     row_version: Mapped[int] = mapped_column(default=1)
+    # The scored result (pass | fail | na; None while unanswered or never scored), derived from the
+    # answer by app.services.scoring at every save (listener below), so that reports sum scores in SQL.
+    outcome: Mapped[Optional[str]] = mapped_column(sa.String(8))
 
     inspection: Mapped[Inspection] = relationship()
     item: Mapped[ChecklistItem] = relationship()
@@ -72,3 +79,22 @@ class Attachment(db.Model):
     @property
     def is_image(self) -> bool:
         return self.mime_type.startswith("image/")
+
+
+def _derive_outcomes(session, _context, _instances) -> None:
+    """Every new or changed answer gets its scored result (published items never change after)."""
+    from app.services.scoring import item_result
+
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Answer) and obj.item_id is not None:
+            item = session.get(ChecklistItem, obj.item_id)  # from the identity map when loaded
+            try:
+                result = item_result(item, obj) if item is not None else None
+            except ValueError:
+                result = None
+            outcome = result.value if result is not None else None
+            if obj.outcome != outcome:
+                obj.outcome = outcome
+
+
+sa.event.listen(sa.orm.Session, "before_flush", _derive_outcomes)

@@ -104,13 +104,15 @@ class Finding(TimestampMixin, db.Model):
     dismiss_reason: Mapped[str] = mapped_column(sa.Text, default="")
     repeat_of_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("finding.id"), index=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
-    issued_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    issued_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)  # reports: opened per month
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)  # reports: closed per month
     closed_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     # The due date each reminder was sent for: one "due soon" and one "overdue" per due date.
     due_soon_reminded_for: Mapped[Optional[date]]
     overdue_reminded_for: Mapped[Optional[date]]
     row_version: Mapped[int] = mapped_column(default=1)
+    # Code, title, description and recommendation without diacritics, kept by app.models.search.
+    search_key: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     inspection: Mapped[Inspection] = relationship()
     item: Mapped[Optional[ChecklistItem]] = relationship()

@@ -83,6 +83,8 @@ class Inspection(TimestampMixin, db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     # Optimistic locking: a stale edit (another tab, another leader) is refused, never silently lost.
     row_version: Mapped[int] = mapped_column(default=1)
+    # Decision number, title and place without diacritics, kept by app.models.search.
+    search_key: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     unit: Mapped[Unit] = relationship()
     template: Mapped[ChecklistTemplate] = relationship()

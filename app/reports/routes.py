@@ -1,0 +1,78 @@
+"""The dashboard, its printable A4 report, the exports and the search page.
+
+Each route makes one rights check through app.services (reports.can_see_dashboard; the findings list's
+own filters for its export); the figures are the services' grouped queries. Sorting and filtering are
+plain GET links and forms; htmx swaps only the units table when a sort link is followed.
+"""
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app.htmx import render
+from app.models import ParArea, Role
+from app.reports import bp
+from app.reports.forms import DashboardArgs, clamp_year
+from app.services import exports, reports
+from app.services import search as search_service
+from app.services.findings import local_today
+from app.services.reports import SORT_KEYS
+
+MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
+
+
+def _dashboard_context() -> dict:
+    if not reports.can_see_dashboard(current_user):
+        abort(404)
+    today = local_today()
+    args = DashboardArgs.read(request.args, today.year)
+    data = reports.dashboard(current_user, args.year, today, args.sort, args.descending)
+    return {"data": data, "args": args, "sort_keys": SORT_KEYS, "today": today, "all_areas": list(ParArea)}
+
+
+@bp.route("/")
+def dashboard():
+    """Leaders' (and inspectors') oversight for a year; a unit head is taken to their unit's page."""
+    if current_user.role == Role.UNIT_HEAD:
+        if not current_user.unit_id:
+            abort(404)
+        return redirect(url_for("findings.unit", unit_id=current_user.unit_id))
+    return render("reports/dashboard.html", "reports/_units.html", **_dashboard_context())
+
+
+@bp.route("/print")
+def printable():
+    """The dashboard as an A4 report: tables beside the charts, no menus."""
+    return render("reports/print.html", **_dashboard_context())
+
+
+@bp.route("/export/<any(findings, inspections, scores):what>.<any(xlsx, csv):fmt>")
+def export(what: str, fmt: str):
+    """The findings list, the inspections list (with the same filters) or the year's scores as a file."""
+    today = local_today()
+    if what == "findings":
+        from app.findings.routes import filtered, ordered
+
+        query, _filters = filtered(request.args)
+        table = exports.findings_table(ordered(query, today), today)
+    elif what == "inspections":
+        query = exports.inspections_query(current_user, clamp_year(request.args.get("year", type=int)),
+                                          request.args.get("status", ""), request.args.get("unit", type=int),
+                                          request.args.get("q", "").strip())
+        table = exports.inspections_table(query)
+    else:
+        if not reports.can_see_dashboard(current_user):
+            abort(404)
+        year = clamp_year(request.args.get("year", type=int)) or today.year
+        table = exports.scores_table(current_user, year)
+    body = exports.to_xlsx(table) if fmt == "xlsx" else exports.to_csv(table)
+    name = f"{what}-{today.isoformat()}.{fmt}"
+    return Response(body, mimetype=MIME[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/search")
+def search():
+    """The header's search box: units, inspections and findings, grouped, within the user's rights."""
+    q = request.args.get("q", "").strip()[:200]
+    results = search_service.search(current_user, q)
+    return render("reports/search.html", "reports/_search_results.html", results=results, q=q,
+                  today=local_today())
