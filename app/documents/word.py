@@ -192,7 +192,8 @@ def _minutes(w: Writer, d: dict, document_id: int) -> None:
     t, ins = d["texts"], d["inspection"]
     w.para(f"Căn cứ Quyết định số {ins['decision_number']} {ins['decision_date_words']} của {d['body']['name']} "
            f"về việc {_lower_first(ins['title'])};")
-    w.lines(ins["legal_basis"])
+    for line in ins["legal_basis"]:
+        w.para(line)
     w.para(f"Hôm nay, vào lúc {t.get('start_time') or '… giờ …'}, {d['date_words']}, tại {d['place'] or '…'}, "
            f"Đoàn kiểm tra tiến hành kiểm tra tại {ins['unit']}.")
     w.heading("I. THÀNH PHẦN")
@@ -276,7 +277,7 @@ def _conclusion(w: Writer, d: dict) -> None:
     w.lines(t.get("assessment"))
     w.heading("2. TỒN TẠI, HẠN CHẾ VÀ KIẾN NGHỊ")
     if d["findings"]:
-        widths = [10, 55, 50, 30, CONTENT_WIDTH_MM - 145]
+        widths = [10, 62, 45, 26, CONTENT_WIDTH_MM - 143]
         table = w.table(len(d["findings"]) + 1, widths)
         for cell, text in zip(table.rows[0].cells, ("TT", "Tồn tại, hạn chế", "Kiến nghị", "Đơn vị thực hiện",
                                                     "Thời hạn")):

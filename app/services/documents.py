@@ -286,6 +286,12 @@ def _unit_heads(unit_id: int) -> list[User]:
                                                          User.active).order_by(User.id)))
 
 
+def _grounds(line: str) -> str:
+    """A line of the legal basis as the minutes cite it: "Căn cứ Kế hoạch …;"."""
+    line = line.rstrip(" ;.,")
+    return (line if line.lower().startswith("căn cứ") else "Căn cứ " + _lower_first(line)) + ";"
+
+
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
@@ -494,7 +500,8 @@ def _compose_live(document: Document, texts: dict | None = None, doc_date=_SAVED
         "body": {"name": body.name, "abbreviation": body.abbreviation, "place_name": body.place_name},
         "header": {"superior": texts["header_superior"], "issuer": texts["header_issuer"]},
         "texts": texts,
-        "inspection": {"title": inspection.title, "unit": inspection.unit.name, "legal_basis": inspection.legal_basis,
+        "inspection": {"title": inspection.title, "unit": inspection.unit.name,
+                       "legal_basis": [_grounds(line) for line in lines(inspection.legal_basis)],
                        "start": short_date(inspection.planned_start), "end": short_date(inspection.planned_end),
                        "decision_number": inspection.decision_number or "…",
                        "decision_date": short_date(inspection.decision_date),
