@@ -99,3 +99,14 @@ def make_finding(inspection=None, status=None, **overrides):
     db.session.add(finding)
     db.session.commit()
     return finding
+
+
+def make_answer(inspection, item, **values):
+    """An answer to `item` in `inspection` (result="pass" unless told); its outcome and the
+    inspection's score rows follow from the flush listeners."""
+    from app.models import Answer
+
+    answer = Answer(inspection_id=inspection.id, item_id=item.id, **({"result": "pass"} | values))
+    db.session.add(answer)
+    db.session.commit()
+    return answer

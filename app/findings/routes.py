@@ -46,7 +46,7 @@ from app.models import (
     Severity,
     Unit,
 )
-from app.services import evidence, search
+from app.services import evidence, reports, search
 from app.services import findings as service
 from app.services import inspections as inspection_service
 from app.services.errors import NotPermitted, ValidationFailed
@@ -179,7 +179,8 @@ def todo():
 
 @bp.route("/units/<int:unit_id>")
 def unit(unit_id: int):
-    """A unit's findings at a glance: counts, what is open, and its repeat findings."""
+    """A unit's page: its findings at a glance (counts, what is open, repeat findings) and its history
+    (inspections with their scores over the years, documents, predecessors and successor)."""
     unit = db.session.scalar(units_visible_to(current_user).where(Unit.id == unit_id)) or abort(404)
     today = service.local_today()
     theirs = service.visible_findings(current_user).where(Finding.unit_id == unit.id)
@@ -189,7 +190,7 @@ def unit(unit_id: int):
     active = db.session.scalars(with_list_columns(ordered(theirs.where(Finding.status.in_(ACTIVE_STATUSES)), today))
                                 .limit(100)).all()
     return render("findings/unit.html", unit=unit, today=today, counts=service.counts(theirs, today),
-                  repeats=repeats, active=active)
+                  repeats=repeats, active=active, history=reports.unit_history(current_user, unit))
 
 
 # --- one finding ---------------------------------------------------------------------------------

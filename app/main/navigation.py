@@ -17,6 +17,7 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem(_l("Home"), "main.index", tuple(Role), "main."),
+    NavItem(_l("Oversight"), "reports.dashboard", (Role.ADMIN, Role.LEADER, Role.INSPECTOR), "reports.dashboard"),
     NavItem(_l("Inspections"), "inspections.index", tuple(Role), "inspections.i"),
     NavItem(_l("Findings"), "findings.index", tuple(Role), "findings."),
     NavItem(_l("Annual plan"), "inspections.plan", (Role.ADMIN, Role.LEADER, Role.INSPECTOR), "inspections.plan"),
