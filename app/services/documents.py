@@ -579,6 +579,10 @@ def finalise_document(actor: User, document: Document, attempts: int = 5) -> Doc
     for attempt in range(attempts):
         try:
             return _finalise(actor, document)
+        except StaleDataError:
+            db.session.rollback()
+            raise ValidationFailed(None, _("Someone else changed this document or its inspection meanwhile. Reload "
+                                           "the page and try again.")) from None
         except (sa.exc.OperationalError, sa.exc.IntegrityError):
             db.session.rollback()
             if attempt == attempts - 1:
