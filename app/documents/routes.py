@@ -208,7 +208,7 @@ def docx(document_id: int):
 def photo(document_id: int, sha: str):
     """A thumbnail of the document's appendix (only the photos the document shows)."""
     document = get_document(document_id)
-    if sha not in {p["sha"] for p in service.compose(document).get("photos", [])}:
+    if not service.shows_photo(document, sha):
         abort(404)
     path = evidence._path_for(sha, thumbnail=True)
     if not path.is_file():

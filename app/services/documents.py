@@ -274,6 +274,17 @@ def link(document: Document) -> str:
     return f"/documents/{document.id}"
 
 
+def shows_photo(document: Document, sha: str) -> bool:
+    """Whether the document's appendix shows this photo: its snapshot's once final, else any evidence
+    photo of the inspection (one query, not the whole document drawn again)."""
+    if document.snapshot is not None:
+        return sha in {photo["sha"] for photo in document.snapshot.get("photos", [])}
+    return db.session.scalar(
+        sa.select(Attachment.id).join(Answer, Attachment.answer_id == Answer.id)
+        .where(Answer.inspection_id == document.inspection_id, Attachment.sha256 == sha,
+               Attachment.mime_type.like("image/%")).limit(1)) is not None
+
+
 def photo_path(document_id: int, sha: str) -> str:
     """The address of an appendix photo: a route for the browser, resolved from storage for the PDF."""
     return f"/documents/{document_id}/photos/{sha}"

@@ -21,7 +21,6 @@ from app.models import (
     DocumentStatus,
     Finding,
     FindingStatus,
-    Inspection,
     InspectionMember,
     InspectionStatus,
     Role,

@@ -200,3 +200,21 @@ def test_admin_sets_the_number_patterns_of_an_issuing_body(as_admin, body):
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(IssuingBody, body.id).minutes_number_pattern == "{n}/BB-ĐKT-SNV"
+
+
+def test_appendix_photos_are_served_only_for_the_documents_own_evidence(instance, inspection, lead, client):
+    from app.services import evidence
+
+    inspection.status = InspectionStatus.IN_PROGRESS
+    db.session.commit()
+    attachment = evidence.store_evidence(lead, inspection, inspection.template.items[0], "anh.png", png())
+    inspection.status = InspectionStatus.REVIEWING
+    db.session.commit()
+    login(client, lead)
+    document = start_minutes(client, inspection)
+    photo = client.get(f"/documents/{document.id}/photos/{attachment.sha256}")
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+    photo.close()
+    assert client.get(f"/documents/{document.id}/photos/{'0' * 64}").status_code == 404
+    assert f"/documents/{document.id}/photos/{attachment.sha256}" in client.get(
+        f"/documents/{document.id}/print").get_data(as_text=True)
