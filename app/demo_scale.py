@@ -160,8 +160,14 @@ def _weighted(rng: random.Random, pairs):
     return value
 
 
-def _place(rng: random.Random) -> str:
-    return " ".join(rng.sample(PLACE_PARTS, 2))
+def _place(rng: random.Random, used: set) -> str:
+    """A place name not used yet in the province (two parts, or three when the pairs run out)."""
+    for size in (2, 2, 2, 2, 3, 3, 3, 3):
+        name = " ".join(rng.sample(PLACE_PARTS, size))
+        if name not in used:
+            used.add(name)
+            return name
+    return f"{name} {len(used)}"
 
 
 # --- the checklist -----------------------------------------------------------------------------------
@@ -233,6 +239,8 @@ def seed_scale(provinces: int, years: int = 5, end_year: int | None = None, seed
             counts[key] += value
         echo(f"Province {p + 1}: " + ", ".join(f"{v} {k}" for k, v in province_counts.items()))
     _move_sequences()
+    with db.engine.begin() as connection:  # fresh statistics for the planner, as autovacuum would gather
+        connection.exec_driver_sql("ANALYZE")
     return counts
 
 
@@ -240,7 +248,7 @@ def _province(rng, p, first_year, end_year, today, template_id, items, password_
     name = PROVINCES[p % len(PROVINCES)] + (f" {p // len(PROVINCES) + 1}" if p >= len(PROVINCES) else "")
     prefix = f"S{p + 1}"
     reform = date(2025, 7, 1)
-    units, terms = [], []
+    units, terms, used = [], [], set()
 
     def unit(code, unit_name, kind, parent_id=None, **extra) -> dict:
         row = {"id": ids.take(Unit), "code": f"{prefix}-{code}", "name": unit_name, "kind": kind,
@@ -258,10 +266,10 @@ def _province(rng, p, first_year, end_year, today, template_id, items, password_
     communes = []
     for i in range(66):
         kind = "commune"
-        communes.append(unit(f"XA{i + 1:02d}", f"UBND {'phường' if i % 5 == 0 else 'xã'} {_place(rng)}", kind,
+        communes.append(unit(f"XA{i + 1:02d}", f"UBND {'phường' if i % 5 == 0 else 'xã'} {_place(rng, used)}", kind,
                              province["id"], valid_from=reform if i >= 56 else None))
     for i in range(10):  # districts the 2025 reform ended; their work went to a new commune
-        unit(f"H{i + 1:02d}", f"UBND huyện {_place(rng)}", "district", province["id"], active=False,
+        unit(f"H{i + 1:02d}", f"UBND huyện {_place(rng, used)}", "district", province["id"], active=False,
              valid_to=reform - timedelta(days=1), successor_id=communes[56 + i]["id"])
     for row in units:
         terms += term_rows("unit", row["id"], row["search_key"])

@@ -81,6 +81,7 @@ class Finding(TimestampMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("inspection_id", "number"),
         sa.Index("ix_finding_status_due_date", "status", "due_date"),
+        sa.Index("ix_finding_updated_at", "updated_at"),  # reports: has anything changed since?
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

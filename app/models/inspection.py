@@ -62,6 +62,7 @@ class Inspection(TimestampMixin, db.Model):
     __table_args__ = (
         # A decision number is unique per issuing body and year (12/QĐ-BCĐ of 2025 ≠ of 2026).
         sa.UniqueConstraint("issuing_body_id", "decision_year", "decision_number"),
+        sa.Index("ix_inspection_updated_at", "updated_at"),  # reports: has anything changed since?
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -30,10 +30,12 @@ def refresh_statement(inspection_ids=None) -> sa.Insert:
     from app.models.checklist import ChecklistItem, ChecklistSection
 
     scored = Answer.outcome.in_(("pass", "fail"))
+    # A literal, not a bound parameter: PostgreSQL matches the GROUP BY expression to the column's.
+    area = sa.func.coalesce(ChecklistSection.par_area, sa.literal_column("''"))
     select = (
         sa.select(
             Answer.inspection_id,
-            sa.func.coalesce(ChecklistSection.par_area, ""),
+            area,
             sa.func.count().filter(Answer.outcome == "pass"),
             sa.func.count().filter(Answer.outcome == "fail"),
             sa.func.count().filter(Answer.outcome == "na"),
@@ -43,7 +45,7 @@ def refresh_statement(inspection_ids=None) -> sa.Insert:
         .join(ChecklistItem, ChecklistItem.id == Answer.item_id)
         .join(ChecklistSection, ChecklistSection.id == ChecklistItem.section_id)
         .where(Answer.outcome.is_not(None))
-        .group_by(Answer.inspection_id, sa.func.coalesce(ChecklistSection.par_area, ""))
+        .group_by(Answer.inspection_id, area)
     )
     if inspection_ids is not None:
         select = select.where(Answer.inspection_id.in_(inspection_ids))

@@ -9,11 +9,33 @@ def clamp_year(year: int | None) -> int | None:
 
 
 @dataclass(frozen=True)
+class Page:
+    """One page of an already aggregated list, shaped as the pagination macro expects."""
+
+    items: list
+    page: int
+    pages: int
+    total: int
+
+    @classmethod
+    def of(cls, rows: list, page: int, per_page: int) -> "Page":
+        pages = max(1, -(-len(rows) // per_page))
+        page = min(max(page, 1), pages)
+        return cls(rows[(page - 1) * per_page: page * per_page], page, pages, len(rows))
+
+    has_prev = property(lambda self: self.page > 1)
+    has_next = property(lambda self: self.page < self.pages)
+    prev_num = property(lambda self: self.page - 1)
+    next_num = property(lambda self: self.page + 1)
+
+
+@dataclass(frozen=True)
 class DashboardArgs:
     year: int
     sort: str
     descending: bool
     all_heat: bool
+    page: int = 1
 
     @classmethod
     def read(cls, args, default_year: int) -> "DashboardArgs":
@@ -21,7 +43,7 @@ class DashboardArgs:
         return cls(year=clamp_year(args.get("year", type=int)) or default_year,
                    sort=sort if sort in SORT_KEYS else "name",
                    descending=args.get("dir") == "desc",
-                   all_heat=args.get("heat") == "all")
+                   all_heat=args.get("heat") == "all", page=args.get("page", 1, type=int))
 
     def link(self, **changes) -> dict:
         """URL arguments of this view with some changed, for url_for()."""

@@ -4,14 +4,14 @@ Each route makes one rights check through app.services (reports.can_see_dashboar
 own filters for its export); the figures are the services' grouped queries. Sorting and filtering are
 plain GET links and forms; htmx swaps only the units table when a sort link is followed.
 """
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.htmx import render
 from app.models import ParArea, Role
 from app.reports import bp
-from app.reports.forms import DashboardArgs, clamp_year
+from app.reports.forms import DashboardArgs, Page, clamp_year
 from app.services import exports, reports
 from app.services import search as search_service
 from app.services.findings import local_today
@@ -26,7 +26,9 @@ def _dashboard_context() -> dict:
     today = local_today()
     args = DashboardArgs.read(request.args, today.year)
     data = reports.dashboard(current_user, args.year, today, args.sort, args.descending)
-    return {"data": data, "args": args, "sort_keys": SORT_KEYS, "today": today, "all_areas": list(ParArea)}
+    units = Page.of(data.units, args.page, current_app.config["PER_PAGE"])
+    return {"units": units, "data": data, "args": args, "sort_keys": SORT_KEYS, "today": today,
+            "all_areas": list(ParArea)}
 
 
 @bp.route("/")
@@ -72,7 +74,7 @@ def export(what: str, fmt: str):
 @bp.route("/search")
 def search():
     """The header's search box: units, inspections and findings, grouped, within the user's rights."""
-    q = request.args.get("q", "").strip()[:200]
+    q = (request.args.get("q") or request.args.get("s", "")).strip()[:200]  # s: the header's box
     results = search_service.search(current_user, q)
     return render("reports/search.html", "reports/_search_results.html", results=results, q=q,
                   today=local_today())

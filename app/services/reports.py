@@ -9,11 +9,12 @@ so no report reads the answers of a whole year except the most failed criteria, 
 The year of an inspection is the year of its planned start; a finding belongs to the year of its
 inspection, as in the findings list's `year` filter, so that every number links to the list behind it.
 """
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
@@ -21,6 +22,7 @@ from app.models import (
     ACTIVE_STATUSES,
     Answer,
     ChecklistItem,
+    ChecklistSection,
     ChecklistTemplate,
     Document,
     Finding,
@@ -43,6 +45,7 @@ F = FindingStatus
 # An inspection's score counts once its checklist is finished (the team reviews it, or later).
 SCORED = (S.REVIEWING, S.MINUTES_SIGNED, S.CONCLUDED, S.CLOSED)
 NOT_ISSUED = (F.DRAFT, F.DISMISSED)
+TREND_YEARS = 6  # the scores over the years: the chosen year and the five before it
 
 SORT_KEYS = {
     "name": _l("Unit"),
@@ -83,20 +86,12 @@ def _year(year: int):
 
 # --- grading -------------------------------------------------------------------------------------
 
-_bands: dict[int, list] = {}  # published templates never change: their bands are kept per process
-
-
 def _grading_bands(template_ids) -> dict[int, list]:
-    missing = {i for i in template_ids if i not in _bands}
-    if missing:
-        for template_id, status, bands in db.session.execute(
-                sa.select(ChecklistTemplate.id, ChecklistTemplate.status, ChecklistTemplate.grading_bands)
-                .where(ChecklistTemplate.id.in_(missing))):
-            if status != "draft":
-                _bands[template_id] = bands or []
-            else:  # a draft is not used by inspections; don't keep what may still change
-                _bands.setdefault(-template_id, bands or [])
-    return {i: _bands.get(i, _bands.get(-i, [])) for i in template_ids}
+    """The grading bands of the templates (one query, only when some unit has a score)."""
+    if not template_ids:
+        return {}
+    return {template_id: bands or [] for template_id, bands in db.session.execute(
+        sa.select(ChecklistTemplate.id, ChecklistTemplate.grading_bands).where(ChecklistTemplate.id.in_(template_ids)))}
 
 
 def percent(earned: float, possible: float) -> float | None:
@@ -163,8 +158,39 @@ class Dashboard:
     totals: dict
 
 
+# The figures of a (scope, year, day) are kept per process while the data they come from is unchanged:
+# every change of a finding, an inspection or a unit moves its `updated_at` (indexed), and answers count
+# only once their inspection is finished, when they no longer change. One cheap query checks that.
+# REPORTS_KEEP (default 16) sets how many are kept; 0 computes every time.
+_computed: "OrderedDict[tuple, Dashboard]" = OrderedDict()
+
+
+def _data_stamp(year: int) -> tuple:
+    return tuple(db.session.execute(sa.select(
+        sa.select(sa.func.max(Finding.updated_at)).scalar_subquery(),
+        sa.select(sa.func.max(Inspection.updated_at)).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(Inspection).where(_year(year)).scalar_subquery(),
+        sa.select(sa.func.max(Unit.updated_at)).scalar_subquery(),
+    )).one())
+
+
 def dashboard(user: User, year: int, today: date, sort: str = "name", descending: bool = False) -> Dashboard:
-    """The year's figures in seven grouped queries (eight the first time a template's bands are read)."""
+    """The year's figures: seven grouped queries, or one when nothing changed since they were computed."""
+    scope = "all" if _inspection_scope(user) is None else f"{user.role.value}:{user.id}"
+    key = (str(db.engine.url), id(db.engine), scope, year, today, _data_stamp(year))
+    keep = current_app.config.get("REPORTS_KEEP", 16)
+    data = _computed.get(key) if keep else None
+    if data is None:
+        data = _compute(user, year, today)
+        _computed[key] = data
+        while len(_computed) > keep:
+            _computed.popitem(last=False)
+    units = sorted(data.units, key=lambda r: (r.sort_value(sort if sort in SORT_KEYS else "name"), r.name.casefold()),
+                   reverse=descending)
+    return replace(data, units=units)
+
+
+def _compute(user: User, year: int, today: date) -> Dashboard:
     rows: dict[int, UnitRow] = {}
 
     def row(unit_id, code, name) -> UnitRow:
@@ -198,92 +224,104 @@ def dashboard(user: User, year: int, today: date, sort: str = "name", descending
         r = row(unit_id, code, name)
         r.open, r.overdue, r.closed, r.repeats = open_, overdue, closed, repeats
 
-    # 3. Scores of the year's scored inspections, per PAR area: the latest per unit and the heat map.
-    scores = _scoped(
+    # 3. Each scored inspection's total over the trend's years: the latest score per unit in the year,
+    #    each unit's trend, the overall trend and the years to choose from.
+    per_inspection = _scoped(
         sa.select(Inspection.id, Inspection.unit_id, Inspection.planned_start, Inspection.template_id,
-                  InspectionScore.par_area, InspectionScore.passed, InspectionScore.failed,
-                  InspectionScore.earned, InspectionScore.possible)
-        .select_from(InspectionScore).join(Inspection, Inspection.id == InspectionScore.inspection_id)
-        .where(_year(year), Inspection.status.in_(SCORED)), user)
-    per_inspection: dict[int, list] = {}
-    heat_cells: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    seen_areas = set()
-    for inspection_id, unit_id, start, template_id, area, passed, failed, earned, possible in db.session.execute(scores):
-        entry = per_inspection.setdefault(inspection_id, [unit_id, start, template_id, 0.0, 0.0])
-        entry[3] += earned
-        entry[4] += possible
-        if area:
-            seen_areas.add(area)
-            cell = heat_cells[unit_id][area]
-            cell[0] += failed
-            cell[1] += passed + failed
+                  sa.func.sum(InspectionScore.earned), sa.func.sum(InspectionScore.possible))
+        .select_from(Inspection).join(InspectionScore, InspectionScore.inspection_id == Inspection.id)
+        .where(Inspection.status.in_(SCORED),
+               Inspection.planned_start.between(date(year - TREND_YEARS + 1, 1, 1), date(year, 12, 31)))
+        .group_by(Inspection.id, Inspection.unit_id, Inspection.planned_start, Inspection.template_id), user)
     latest: dict[int, tuple] = {}
-    for inspection_id, (unit_id, start, template_id, earned, possible) in per_inspection.items():
-        if possible and (unit_id not in latest or (start, inspection_id) > latest[unit_id][:2]):
-            latest[unit_id] = (start, inspection_id, template_id, percent(earned, possible))
+    unit_year: dict[tuple[int, int], list] = defaultdict(lambda: [0.0, 0.0])
+    year_inspections: dict[int, int] = defaultdict(int)
+    templates_in_year: dict[int, int] = defaultdict(int)
+    for inspection_id, unit_id, start, template_id, earned, possible in db.session.execute(per_inspection):
+        if not possible:
+            continue
+        totals = unit_year[(unit_id, start.year)]
+        totals[0] += earned
+        totals[1] += possible
+        year_inspections[start.year] += 1
+        if start.year == year:
+            templates_in_year[template_id] += 1
+            if unit_id not in latest or (start, inspection_id) > latest[unit_id][:2]:
+                latest[unit_id] = (start, inspection_id, template_id, percent(earned, possible))
     bands = _grading_bands({v[2] for v in latest.values()})
     for unit_id, (_start, inspection_id, template_id, score) in latest.items():
         r = rows.get(unit_id)
         if r is not None:
             r.score, r.latest_inspection_id, r.grade = score, inspection_id, grade(score, bands[template_id])
-
-    # 4. Scores per unit and year, all years: each unit's trend, the overall trend, the years to choose.
-    trend_query = _scoped(
-        sa.select(Inspection.unit_id, sa.extract("year", Inspection.planned_start).label("year"),
-                  sa.func.sum(InspectionScore.earned), sa.func.sum(InspectionScore.possible),
-                  sa.func.count(sa.distinct(Inspection.id)))
-        .select_from(InspectionScore).join(Inspection, Inspection.id == InspectionScore.inspection_id)
-        .where(Inspection.status.in_(SCORED))
-        .group_by(Inspection.unit_id, sa.extract("year", Inspection.planned_start)), user)
     by_year: dict[int, list] = defaultdict(list)
-    counts_by_year: dict[int, int] = defaultdict(int)
-    for unit_id, y, earned, possible, n in db.session.execute(trend_query):
-        score = percent(earned or 0, possible or 0)
-        y = int(y)
-        if score is not None:
-            by_year[y].append(score)
-            counts_by_year[y] += n
-            if unit_id in rows:
-                rows[unit_id].trend.append((y, score))
-    for r in rows.values():
-        r.trend.sort()
-    trend = [{"year": y, "score": round(sum(v) / len(v), 2), "inspections": counts_by_year[y]}
+    for (unit_id, y), (earned, possible) in sorted(unit_year.items(), key=lambda kv: kv[0][1]):
+        score = percent(earned, possible)
+        by_year[y].append(score)
+        if unit_id in rows:
+            rows[unit_id].trend.append((y, score))
+    trend = [{"year": y, "score": round(sum(v) / len(v), 2), "inspections": year_inspections[y]}
              for y, v in sorted(by_year.items())]
 
-    units = sorted(rows.values(), key=lambda r: (r.sort_value(sort if sort in SORT_KEYS else "name"),
-                                                 r.name.casefold()), reverse=descending)
+    # 4. The heat map: failed and scored items per unit and PAR area over the year's scored inspections.
+    heat_query = _scoped(
+        sa.select(Inspection.unit_id, InspectionScore.par_area, sa.func.sum(InspectionScore.failed),
+                  sa.func.sum(InspectionScore.passed + InspectionScore.failed))
+        .select_from(Inspection).join(InspectionScore, InspectionScore.inspection_id == Inspection.id)
+        .where(_year(year), Inspection.status.in_(SCORED), InspectionScore.par_area != "")
+        .group_by(Inspection.unit_id, InspectionScore.par_area), user)
+    heat_cells: dict[int, dict] = defaultdict(dict)
+    seen_areas = set()
+    for unit_id, area, failed, scored in db.session.execute(heat_query):
+        seen_areas.add(area)
+        heat_cells[unit_id][area] = (int(failed), int(scored))
+
+    units = sorted(rows.values(), key=lambda r: r.name.casefold())
     areas = [area for area in ParArea if area.value in seen_areas]
-    heat = sorted((HeatRow(unit_id, rows[unit_id].name if unit_id in rows else "",
-                           {a: tuple(c) for a, c in cells.items()}) for unit_id, cells in heat_cells.items()),
+    heat = sorted((HeatRow(unit_id, rows[unit_id].name if unit_id in rows else "", cells)
+                   for unit_id, cells in heat_cells.items()),
                   key=lambda h: (-h.overall, h.name))
     totals = {key: sum(getattr(r, key) for r in units) for key in ("planned", "done", "open", "overdue", "closed",
                                                                     "repeats")}
     scored = [r.score for r in units if r.score is not None]
     totals["score"] = round(sum(scored) / len(scored), 2) if scored else None
-    years = sorted(set(by_year) | {year, today.year}, reverse=True)
+    years = sorted(set(by_year) | set(range(year - TREND_YEARS + 1, today.year + 1)) | {year}, reverse=True)
     return Dashboard(year=year, today=today, units=units, areas=areas, heat=heat,
-                     top_failed=top_failed(user, year), monthly=monthly(user, year), trend=trend, years=years,
-                     totals=totals)
+                     top_failed=top_failed(user, year, templates_in_year), monthly=monthly(user, year),
+                     trend=trend, years=years, totals=totals)
 
 
-def top_failed(user: User, year: int, limit: int = 10) -> list[dict]:
-    """The criteria failed most often in the year's scored inspections: code, question, failures, and
-    the share of the inspections that scored the criterion in which it failed."""
-    per_item = _scoped(
-        sa.select(Answer.item_id, sa.func.count().filter(Answer.outcome == "fail").label("failed"),
-                  sa.func.count().label("scored"))
+def top_failed(user: User, year: int, scored_by_template: dict[int, int] | None = None,
+               limit: int = 10) -> list[dict]:
+    """The criteria failed most often in the year's scored inspections: code, question, in how many
+    inspections it failed, and that as a share of the year's scored inspections that used its checklist.
+
+    Failures are read from the answers' (inspection, outcome, item) index; `scored_by_template` (from the
+    dashboard's query of scores) saves counting the inspections per checklist again."""
+    failures = _scoped(
+        sa.select(Answer.item_id, sa.func.count().label("failed"))
         .select_from(Answer).join(Inspection, Inspection.id == Answer.inspection_id)
-        .where(_year(year), Inspection.status.in_(SCORED), Answer.outcome.in_(("pass", "fail")))
+        .where(_year(year), Inspection.status.in_(SCORED), Answer.outcome == "fail")
         .group_by(Answer.item_id), user).subquery()
-    failed = sa.func.sum(per_item.c.failed)
-    query = (sa.select(ChecklistItem.code, ChecklistItem.question, failed, sa.func.sum(per_item.c.scored))
-             .select_from(per_item).join(ChecklistItem, ChecklistItem.id == per_item.c.item_id)
-             .group_by(ChecklistItem.code, ChecklistItem.question)
-             .having(failed > 0)
-             .order_by(failed.desc(), ChecklistItem.code, ChecklistItem.question).limit(limit))
-    return [{"code": code, "question": question, "failed": int(n), "scored": int(total),
-             "share": n / total if total else 0.0}
-            for code, question, n, total in db.session.execute(query)]
+    query = (sa.select(ChecklistSection.template_id, ChecklistItem.code, ChecklistItem.question,
+                       sa.func.sum(failures.c.failed))
+             .select_from(failures).join(ChecklistItem, ChecklistItem.id == failures.c.item_id)
+             .join(ChecklistSection, ChecklistSection.id == ChecklistItem.section_id)
+             .group_by(ChecklistSection.template_id, ChecklistItem.code, ChecklistItem.question))
+    if scored_by_template is None:
+        scored_by_template = dict(db.session.execute(_scoped(
+            sa.select(Inspection.template_id, sa.func.count()).where(
+                _year(year), Inspection.status.in_(SCORED),
+                Inspection.id.in_(sa.select(InspectionScore.inspection_id).where(InspectionScore.possible > 0)))
+            .group_by(Inspection.template_id), user)).all())
+    merged: dict[tuple, list] = {}
+    for template_id, code, question, failed in db.session.execute(query):
+        entry = merged.setdefault((code, question), [0, 0])
+        entry[0] += int(failed)
+        entry[1] += scored_by_template.get(template_id, 0)
+    ranked = sorted(merged.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
+    return [{"code": code, "question": question, "failed": failed, "scored": scored,
+             "share": failed / scored if scored else 0.0}
+            for (code, question), (failed, scored) in ranked]
 
 
 def monthly(user: User, year: int) -> list[dict]:
@@ -293,7 +331,8 @@ def monthly(user: User, year: int) -> list[dict]:
 
     start_at = datetime(start.year, 1, 1, tzinfo=timezone.utc)
     end_at = datetime(end.year, 1, 1, tzinfo=timezone.utc)
-    base = visible_findings(user).where(Finding.status.not_in(NOT_ISSUED))
+    # Only issued findings have issued_at, only closed ones closed_at: the ranges alone pick them.
+    base = visible_findings(user)
     opened = base.with_only_columns(sa.extract("month", Finding.issued_at).label("month"),
                                     sa.literal("opened").label("what")).where(
         Finding.issued_at >= start_at, Finding.issued_at < end_at)

@@ -224,3 +224,14 @@ def test_unit_history(world, leader):
     assert [p.id for p in history.predecessors] == [u3.id] and history.successor is None
     assert [t["year"] for t in history.trend] == [2024, 2025]
     assert reports.unit_history(leader, u3).successor.id == u1.id
+
+
+def test_figures_follow_a_change_at_once(world, leader):
+    u1 = world.units[0]
+    before = {r.unit_id: r for r in reports.dashboard(leader, 2025, TODAY).units}[u1.id]
+    world.findings["f3"].status = F.CLOSED  # kept figures are not used once a finding changed
+    db.session.commit()
+    after = {r.unit_id: r for r in reports.dashboard(leader, 2025, TODAY).units}[u1.id]
+    assert (after.open, after.closed) == (before.open - 1, before.closed + 1)
+    factories.make_inspection(status=S.DRAFT, template=world.template, unit=u1, planned_start=date(2025, 12, 1))
+    assert {r.unit_id: r for r in reports.dashboard(leader, 2025, TODAY).units}[u1.id].planned == before.planned + 1

@@ -1,0 +1,172 @@
+"""Benchmark: the leaders' dashboard and the filtered findings list at scale, on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/reports.py [--provinces 2] [--years 5] [--seconds 10] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+
+Seeds `flask seed-demo --scale` (default 2 provinces × 5 years = 10 province-years: ~1,000 units-years,
+3,000 inspections with 260,000 answers, ~40,000 findings) into a fresh SQLite file and a fresh PostgreSQL
+database, serves each with gunicorn (2 sync workers), logs in as a leader and loads each page with wrk
+(2 threads, 4 connections). Prints requests per second and p50/p95 latency. Target: p95 ≤ 150 ms.
+Without --pg, or when PostgreSQL cannot be reached, only SQLite is measured.
+"""
+import argparse
+import http.client
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PASSWORD = "demo12345"
+USERNAME = "s1-leader1"
+
+
+def flask(env: dict, *args: str) -> str:
+    result = subprocess.run([str(ROOT / ".venv/bin/flask"), *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def seed(env: dict, provinces: int, years: int) -> float:
+    started = time.perf_counter()
+    flask(env, "db", "upgrade")
+    print(flask(env, "seed-demo", "--scale", str(provinces), "--years", str(years)).strip().splitlines()[-2])
+    return time.perf_counter() - started
+
+
+def serve(port: int, env: dict) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         "wsgi:app"], cwd=ROOT, env=env)
+    for _ in range(200):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/auth/login")
+            return process
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+def log_in(port: int) -> str:
+    def request(method, path, body=None, cookie=""):
+        connection = http.client.HTTPConnection("127.0.0.1", port)
+        connection.request(method, path, body=body, headers={
+            "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        response = connection.getresponse()
+        return response, response.read().decode()
+
+    response, page = request("GET", "/auth/login")
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response, _ = request("POST", "/auth/login", f"username={USERNAME}&password={PASSWORD}&csrf_token={token}", cookie)
+    assert response.status == 303, "login failed"
+    return response.getheader("Set-Cookie").split(";")[0]
+
+
+def wrk(url: str, seconds: int, env: dict, warm_up: bool = True) -> dict:
+    if warm_up:  # each worker opens its connections (and computes the page's figures once) before timing
+        subprocess.run(["wrk", "-t2", "-c4", "-d1s", url], env=env, capture_output=True, check=True)
+    output = subprocess.run(["wrk", "-t2", "-c4", f"-d{seconds}s", "-s", str(ROOT / "bench" / "get.lua"), url],
+                            env=env, capture_output=True, text=True, check=True).stdout
+    numbers = {key: float(value) for key, value in re.findall(r"(\w+)=([\d.]+)", output.split("RESULT", 1)[1])}
+    if numbers["errors"]:
+        print(output, file=sys.stderr)
+    return numbers
+
+
+def measure(name: str, url: str, port: int, seconds: int, provinces: int, years: int, results: dict) -> None:
+    env = os.environ | {"KIEMTRA_ENV": "production", "FLASK_SECRET_KEY": "b" * 64, "DATABASE_URL": url,
+                        "FLASK_SESSION_COOKIE_SECURE": "false", "FLASK_APP": "wsgi.py",
+                        "BENCH_DIR": str(ROOT / "bench")}
+    seconds_to_seed = seed(env, provinces, years)
+    print(f"{name}: seeded in {seconds_to_seed:.0f} s")
+    server = serve(port, env)
+    try:
+        env["BENCH_COOKIE"] = log_in(port)
+        year = date.today().year
+        pages = {
+            "dashboard": f"/reports/?year={year - 1}",
+            "dashboard, sorted by overdue": f"/reports/?year={year}&sort=overdue&dir=desc",
+            "findings, filtered": f"/findings/?year={year - 1}&status=active&severity=serious",
+            "findings, overdue, word": f"/findings/?overdue=1&q=tre+han",
+        }
+        for page, path in pages.items():
+            results[(name, page)] = wrk(f"http://127.0.0.1:{port}{path}", seconds, env)
+            print(f"  {page:32}p95 {results[(name, page)]['p95_ms']:.1f} ms")
+    finally:
+        server.terminate()
+        server.wait()
+    # The dashboard's figures are kept while the data is unchanged; this is the price of computing them.
+    env["FLASK_REPORTS_KEEP"] = "0"
+    server = serve(port, env)
+    try:
+        env["BENCH_COOKIE"] = log_in(port)
+        page = "dashboard, computed each time"
+        results[(name, page)] = wrk(f"http://127.0.0.1:{port}/reports/?year={date.today().year - 1}", seconds, env)
+        print(f"  {page:32}p95 {results[(name, page)]['p95_ms']:.1f} ms")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def postgres_database(server_url: str):
+    import sqlalchemy as sa
+
+    name = f"kiemtra_bench_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(server_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = engine.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop():
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        engine.dispose()
+
+    return url, drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--provinces", type=int, default=2)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--pg", default=os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    results: dict = {}
+    folder = Path(tempfile.mkdtemp(prefix="kiemtra-bench-reports-"))
+    try:
+        measure("SQLite", f"sqlite:///{folder / 'bench.sqlite'}", 8741, args.seconds, args.provinces, args.years,
+                results)
+    finally:
+        shutil.rmtree(folder)
+    if args.pg:
+        try:
+            url, drop = postgres_database(args.pg)
+        except Exception as error:  # no server: SQLite only
+            print(f"PostgreSQL skipped: {error}")
+        else:
+            try:
+                measure("PostgreSQL", url, 8742, args.seconds, args.provinces, args.years, results)
+            finally:
+                drop()
+    print(f"\n{args.provinces * args.years} province-years; wrk 2 threads, 4 connections, {args.seconds} s; "
+          f"gunicorn 2 sync workers")
+    print(f"{'database':12}{'page':34}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+    for (database, page), r in results.items():
+        print(f"{database:12}{page:34}{r['rps']:>8.0f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['errors']:>8.0f}")
+    worst = max(r["p95_ms"] for (_d, page), r in results.items() if "computed" not in page)
+    print(f"worst p95 (figures kept): {worst:.1f} ms (target ≤ 150 ms)")
+
+
+if __name__ == "__main__":
+    main()
