@@ -102,11 +102,13 @@ def make_finding(inspection=None, status=None, **overrides):
 
 
 def make_answer(inspection, item, **values):
-    """An answer to `item` in `inspection` (result="pass" unless told); its outcome and the
-    inspection's score rows follow from the flush listeners."""
+    """An answer to `item` in `inspection` (result="pass" unless told); its outcome follows from the
+    flush listener, and the inspection's score rows are rewritten as the end of field work does."""
     from app.models import Answer
+    from app.models.report import refresh_scores
 
     answer = Answer(inspection_id=inspection.id, item_id=item.id, **({"result": "pass"} | values))
     db.session.add(answer)
+    refresh_scores(db.session, [inspection.id])
     db.session.commit()
     return answer

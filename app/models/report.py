@@ -2,9 +2,9 @@
 
 `InspectionScore` holds, for each inspection and PAR INDEX area of its checklist ("" for sections
 without one), how many scored items passed, failed or were not applicable and the weights earned and
-possible (app.services.scoring's rules, from each answer's stored `outcome`). A session listener
-rewrites an inspection's rows in the same transaction whenever one of its answers is flushed; the
-scale seed and the migration fill them with the same INSERT … SELECT (`refresh_statement`).
+possible (app.services.scoring's rules, from each answer's stored `outcome`). They are written when the
+inspection's field work ends (`refresh_scores`); the scale seed and the migration fill them with the
+same INSERT … SELECT (`refresh_statement`).
 """
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -54,17 +54,17 @@ def refresh_statement(inspection_ids=None) -> sa.Insert:
         ["inspection_id", "par_area", "passed", "failed", "not_applicable", "earned", "possible"], select)
 
 
-def _after_flush(session: Session, _context) -> None:
-    from app.models.answer import Answer
+def refresh_scores(session: Session, inspection_ids) -> None:
+    """Rewrite the score rows of these inspections from their answers, in the session's transaction.
 
-    touched = {obj.inspection_id for obj in (*session.new, *session.dirty, *session.deleted)
-               if isinstance(obj, Answer) and obj.inspection_id is not None}
-    if not touched:
+    Called when an inspection's field work ends (app.services.inspections, "review"): reports count
+    only inspections past that point, and their answers no longer change. Not on every autosave: that
+    would add two statements to the busiest request and make concurrent saves on one inspection
+    collide on these rows."""
+    ids = sorted(set(inspection_ids))
+    if not ids:
         return
-    connection = session.connection()
     table = InspectionScore.__table__
-    connection.execute(table.delete().where(table.c.inspection_id.in_(touched)))
-    connection.execute(refresh_statement(sorted(touched)))
-
-
-sa.event.listen(Session, "after_flush", _after_flush)
+    session.flush()
+    session.execute(table.delete().where(table.c.inspection_id.in_(ids)))
+    session.execute(refresh_statement(ids))

@@ -22,6 +22,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.models.report import refresh_scores
 from app.services import audit
 from app.services.errors import NotPermitted, ValidationFailed
 from app.services.units import units_visible_to
@@ -247,6 +248,7 @@ def change_state(actor: User, inspection: Inspection, name: str, reason: str = "
         from app.services.findings import propose_findings  # findings builds on this module
 
         propose_findings(actor, inspection, commit=False)
+        refresh_scores(db.session, [inspection.id])  # the answers are final: the reports may count them
     _commit_or_refuse_stale()
     return inspection
 

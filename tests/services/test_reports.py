@@ -120,13 +120,20 @@ def test_outcomes_and_score_rows_follow_the_answers(world):
     for area, part in score.by_par_area.items():
         assert rows[area].earned == float(part.earned) and rows[area].possible == float(part.possible)
     assert rows["digital_government"].failed == 1 and rows["procedures"].failed == 1
-    # An answer changed later rewrites the rows.
-    answer = db.session.scalar(db.select(Answer).where(Answer.inspection_id == inspection.id,
-                                                       Answer.item_id == world.items["A2"].id))
-    answer.result = "pass"
-    db.session.commit()
-    assert answer.outcome == "pass"
-    assert db.session.get(InspectionScore, (inspection.id, "procedures")).failed == 0
+
+
+def test_score_rows_are_written_when_the_field_work_ends(lead, inspection):
+    """Autosaves leave the score rows alone; sending the checklist for review writes them once."""
+    from app.services import answers, inspections
+
+    first, second, third = inspection.template.sections[0].items
+    for item, result in ((first, "pass"), (second, "fail"), (third, "na")):
+        answers.save_answer(lead, inspection, item, {"result": result, "note": "ghi chú"}, 0, f"s{item.id}")
+    scores = db.select(InspectionScore).where(InspectionScore.inspection_id == inspection.id)
+    assert db.session.scalars(scores).all() == []
+    inspections.change_state(lead, inspection, "review")
+    [row] = db.session.scalars(scores).all()
+    assert (row.passed, row.failed, row.not_applicable) == (1, 1, 1)
 
 
 def issued_in(world, year):
