@@ -49,7 +49,7 @@ def test_bell_list_and_mark_read(live, tablet_portrait):
     assert page.locator("#notification-bell .bell-count").inner_text() == "1"
 
     page.goto(f"{base_url}/notifications/")
-    page.get_by_role("button", name=re.compile("Mark all read|Đánh dấu tất cả đã đọc")).click()
+    page.get_by_role("button", name=re.compile("Mark all read|Đánh dấu tất cả")).click()
     page.wait_for_function("!document.querySelector('#notification-bell .bell-count')")
     page.wait_for_function("document.querySelectorAll('li.notification.unread').length === 0")
     assert page.locator("#flash .flash-success").count() == 1
