@@ -82,6 +82,8 @@ class Finding(TimestampMixin, db.Model):
         sa.UniqueConstraint("inspection_id", "number"),
         sa.Index("ix_finding_status_due_date", "status", "due_date"),
         sa.Index("ix_finding_updated_at", "updated_at"),  # reports: has anything changed since?
+        # The dashboard's findings per unit for a year's inspections, read from the index alone.
+        sa.Index("ix_finding_inspection_report", "inspection_id", "status", "unit_id", "due_date", "repeat_of_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ inspection, as in the findings list's `year` filter, so that every number links 
 """
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 from flask import current_app
@@ -84,13 +84,21 @@ def _year(year: int):
     return Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31))
 
 
+def _rows(query) -> sa.CursorResult:
+    """Run a query of plain columns on the session's connection: rows as the driver gives them, without
+    the ORM's row loading, which cost a third of the dashboard's time at scale. Pending changes are
+    flushed first, as the session's own execute would."""
+    db.session.flush()
+    return db.session.connection().execute(query)
+
+
 # --- grading -------------------------------------------------------------------------------------
 
 def _grading_bands(template_ids) -> dict[int, list]:
     """The grading bands of the templates (one query, only when some unit has a score)."""
     if not template_ids:
         return {}
-    return {template_id: bands or [] for template_id, bands in db.session.execute(
+    return {template_id: bands or [] for template_id, bands in _rows(
         sa.select(ChecklistTemplate.id, ChecklistTemplate.grading_bands).where(ChecklistTemplate.id.in_(template_ids)))}
 
 
@@ -166,7 +174,7 @@ _computed: "OrderedDict[tuple, Dashboard]" = OrderedDict()
 
 
 def _data_stamp(year: int) -> tuple:
-    return tuple(db.session.execute(sa.select(
+    return tuple(_rows(sa.select(
         sa.select(sa.func.max(Finding.updated_at)).scalar_subquery(),
         sa.select(sa.func.max(Inspection.updated_at)).scalar_subquery(),
         sa.select(sa.func.count()).select_from(Inspection).where(_year(year)).scalar_subquery(),
@@ -203,7 +211,7 @@ def _compute(user: User, year: int, today: date) -> Dashboard:
                   sa.func.count().filter(Inspection.status.in_(SCORED)))
         .select_from(Inspection).join(Unit, Unit.id == Inspection.unit_id)
         .where(_year(year)).group_by(Unit.id, Unit.code, Unit.name), user)
-    for unit_id, code, name, planned, done in db.session.execute(inspections):
+    for unit_id, code, name, planned, done in _rows(inspections):
         r = row(unit_id, code, name)
         r.planned, r.done = planned, done
 
@@ -220,7 +228,7 @@ def _compute(user: User, year: int, today: date) -> Dashboard:
         .join_from(Finding, Unit, Unit.id == Finding.unit_id)
         .where(_year(year), Finding.status.not_in(NOT_ISSUED))
         .group_by(Unit.id, Unit.code, Unit.name))
-    for unit_id, code, name, open_, overdue, closed, repeats in db.session.execute(findings):
+    for unit_id, code, name, open_, overdue, closed, repeats in _rows(findings):
         r = row(unit_id, code, name)
         r.open, r.overdue, r.closed, r.repeats = open_, overdue, closed, repeats
 
@@ -237,7 +245,7 @@ def _compute(user: User, year: int, today: date) -> Dashboard:
     unit_year: dict[tuple[int, int], list] = defaultdict(lambda: [0.0, 0.0])
     year_inspections: dict[int, int] = defaultdict(int)
     templates_in_year: dict[int, int] = defaultdict(int)
-    for inspection_id, unit_id, start, template_id, earned, possible in db.session.execute(per_inspection):
+    for inspection_id, unit_id, start, template_id, earned, possible in _rows(per_inspection):
         if not possible:
             continue
         totals = unit_year[(unit_id, start.year)]
@@ -271,7 +279,7 @@ def _compute(user: User, year: int, today: date) -> Dashboard:
         .group_by(Inspection.unit_id, InspectionScore.par_area), user)
     heat_cells: dict[int, dict] = defaultdict(dict)
     seen_areas = set()
-    for unit_id, area, failed, scored in db.session.execute(heat_query):
+    for unit_id, area, failed, scored in _rows(heat_query):
         seen_areas.add(area)
         heat_cells[unit_id][area] = (int(failed), int(scored))
 
@@ -308,13 +316,13 @@ def top_failed(user: User, year: int, scored_by_template: dict[int, int] | None 
              .join(ChecklistSection, ChecklistSection.id == ChecklistItem.section_id)
              .group_by(ChecklistSection.template_id, ChecklistItem.code, ChecklistItem.question))
     if scored_by_template is None:
-        scored_by_template = dict(db.session.execute(_scoped(
+        scored_by_template = dict(_rows(_scoped(
             sa.select(Inspection.template_id, sa.func.count()).where(
                 _year(year), Inspection.status.in_(SCORED),
                 Inspection.id.in_(sa.select(InspectionScore.inspection_id).where(InspectionScore.possible > 0)))
             .group_by(Inspection.template_id), user)).all())
     merged: dict[tuple, list] = {}
-    for template_id, code, question, failed in db.session.execute(query):
+    for template_id, code, question, failed in _rows(query):
         entry = merged.setdefault((code, question), [0, 0])
         entry[0] += int(failed)
         entry[1] += scored_by_template.get(template_id, 0)
@@ -325,26 +333,19 @@ def top_failed(user: User, year: int, scored_by_template: dict[int, int] | None 
 
 
 def monthly(user: User, year: int) -> list[dict]:
-    """Findings issued and closed in each month of `year` (UTC dates), among those the user may see."""
-    start, end = date(year, 1, 1), date(year + 1, 1, 1)
-    from datetime import datetime, timezone
+    """Findings issued and closed in each month of `year` (UTC dates), among those the user may see.
 
-    start_at = datetime(start.year, 1, 1, tzinfo=timezone.utc)
-    end_at = datetime(end.year, 1, 1, tzinfo=timezone.utc)
-    # Only issued findings have issued_at, only closed ones closed_at: the ranges alone pick them.
-    base = visible_findings(user)
-    opened = base.with_only_columns(sa.extract("month", Finding.issued_at).label("month"),
-                                    sa.literal("opened").label("what")).where(
-        Finding.issued_at >= start_at, Finding.issued_at < end_at)
-    closed = base.with_only_columns(sa.extract("month", Finding.closed_at).label("month"),
-                                    sa.literal("closed").label("what")).where(
-        Finding.closed_at >= start_at, Finding.closed_at < end_at)
-    both = sa.union_all(opened, closed).subquery()
-    months = {m: {"month": m, "opened": 0, "closed": 0} for m in range(1, 13)}
-    for month, what, n in db.session.execute(
-            sa.select(both.c.month, both.c.what, sa.func.count()).group_by(both.c.month, both.c.what)):
-        months[int(month)][what] = n
-    return list(months.values())
+    One statement of 24 counts, each a range of the issued_at or closed_at index: cheaper than reading
+    the month out of every finding of the year. Only issued findings have issued_at, only closed ones
+    closed_at: the ranges alone pick them."""
+    edges = [datetime(year + month // 12, month % 12 + 1, 1, tzinfo=timezone.utc) for month in range(13)]
+    base = visible_findings(user).with_only_columns(sa.func.count(), maintain_column_froms=True)
+
+    def counts(column) -> list:
+        return [base.where(column >= edges[i], column < edges[i + 1]).scalar_subquery() for i in range(12)]
+
+    figures = _rows(sa.select(*counts(Finding.issued_at), *counts(Finding.closed_at))).one()
+    return [{"month": month, "opened": figures[month - 1], "closed": figures[month + 11]} for month in range(1, 13)]
 
 
 # --- a unit's history ------------------------------------------------------------------------------
