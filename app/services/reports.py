@@ -52,7 +52,7 @@ SORT_KEYS = {
     "planned": _l("Planned"),
     "done": _l("Done"),
     "score": _l("Latest score"),
-    "open": _l("Open"),
+    "open": _l("Not closed"),  # issued findings not closed yet (not the "open" state alone)
     "overdue": _l("Overdue"),
     "closed": _l("Closed"),
     "repeats": _l("Repeats"),
