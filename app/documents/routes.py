@@ -15,10 +15,10 @@ from app.documents.forms import DocumentForm, SignedScanForm
 from app.extensions import db
 from app.forms import apply_error, form_status
 from app.htmx import is_htmx, render
+from app.inspections.routes import get_inspection
 from app.models import Document, DocumentKind, Inspection, InspectionMember
 from app.services import documents as service
 from app.services import evidence
-from app.services import inspections as inspection_service
 from app.services.errors import NotPermitted, ValidationFailed
 
 CACHE_SECONDS = 24 * 3600
@@ -37,15 +37,6 @@ def get_document(document_id: int) -> Document:
     if document is None:
         abort(404)
     return document
-
-
-def get_inspection(inspection_id: int) -> Inspection:
-    inspection = db.session.scalar(
-        inspection_service.visible_inspections(current_user).where(Inspection.id == inspection_id)
-        .options(selectinload(Inspection.members).joinedload(InspectionMember.user), joinedload(Inspection.unit)))
-    if inspection is None:
-        abort(404)
-    return inspection
 
 
 # --- starting and reading ------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from app.findings.forms import (
 )
 from app.forms import apply_error, form_status
 from app.htmx import is_htmx, render
+from app.inspections.routes import get_inspection
 from app.models import (
     ACTIVE_STATUSES,
     Answer,
@@ -48,7 +49,6 @@ from app.models import (
 )
 from app.services import evidence, reports, search
 from app.services import findings as service
-from app.services import inspections as inspection_service
 from app.services.errors import NotPermitted, ValidationFailed
 from app.services.units import units_visible_to
 from app.units.forms import unit_choices
@@ -71,15 +71,6 @@ def get_finding(finding_id: int) -> Finding:
     if finding is None:
         abort(404)
     return finding
-
-
-def get_inspection(inspection_id: int) -> Inspection:
-    inspection = db.session.scalar(
-        inspection_service.visible_inspections(current_user).where(Inspection.id == inspection_id)
-        .options(selectinload(Inspection.members).joinedload(InspectionMember.user), joinedload(Inspection.unit)))
-    if inspection is None:
-        abort(404)
-    return inspection
 
 
 def posted_files(field: str) -> list[tuple[str, bytes]]:

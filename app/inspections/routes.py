@@ -48,18 +48,8 @@ def index():
     status = request.args.get("status", "")
     unit_id = request.args.get("unit", type=int)
     q = request.args.get("q", "").strip()
-    query = service.visible_inspections(current_user).options(joinedload(Inspection.unit))
-    if year:
-        query = query.where(Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31)))
-    if status in {s.value for s in InspectionStatus}:
-        query = query.where(Inspection.status == InspectionStatus(status))
-    if unit_id:
-        query = query.where(Inspection.unit_id == unit_id)
-    if q:
-        pattern = f"%{q}%"
-        query = query.where(sa.or_(Inspection.title.ilike(pattern), Inspection.decision_number.ilike(pattern)))
-    page = db.paginate(query.order_by(Inspection.planned_start.desc(), Inspection.id.desc()),
-                       per_page=current_app.config["PER_PAGE"])
+    query = service.filtered_inspections(current_user, year, status, unit_id, q).options(joinedload(Inspection.unit))
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"])
     units = db.session.execute(sa.select(Unit.id, Unit.name).where(
         Unit.id.in_(service.visible_inspections(current_user).with_only_columns(Inspection.unit_id))
     ).order_by(Unit.name)).all()

@@ -13,6 +13,7 @@ from app.models import ParArea, Role
 from app.reports import bp
 from app.reports.forms import DashboardArgs, Page, clamp_year
 from app.services import exports, reports
+from app.services import inspections as inspection_service
 from app.services import search as search_service
 from app.services.findings import local_today
 from app.services.reports import SORT_KEYS
@@ -57,7 +58,7 @@ def export(what: str, fmt: str):
         query, _filters = filtered(request.args)
         table = exports.findings_table(ordered(query, today), today)
     elif what == "inspections":
-        query = exports.inspections_query(current_user, clamp_year(request.args.get("year", type=int)),
+        query = inspection_service.filtered_inspections(current_user, clamp_year(request.args.get("year", type=int)),
                                           request.args.get("status", ""), request.args.get("unit", type=int),
                                           request.args.get("q", "").strip())
         table = exports.inspections_table(query)

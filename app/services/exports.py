@@ -32,8 +32,6 @@ from app.models import (
     User,
 )
 from app.services import reports
-from app.services import search as search_service
-from app.services.inspections import visible_inspections
 
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
@@ -79,21 +77,6 @@ def findings_table(query: sa.Select, today: date) -> Table:
         _("Code"), _("Title"), _("Unit code"), _("Responsible unit"), _("Decision number"), _("Inspection"),
         _("Severity"), _("Status"), _("Due date"), _("Overdue"), _("Repeat"), _("Issued at"), _("Closed at"),
         _("Recommendation")], body, [18, 50, 12, 36, 16, 40, 16, 18, 12, 10, 10, 17, 17, 50])
-
-
-def inspections_query(user: User, year: int | None = None, status: str = "", unit_id: int | None = None,
-                      q: str = "") -> sa.Select:
-    """The inspections list's filters (year, status, unit, words), on what the user may see."""
-    query = visible_inspections(user)
-    if year:
-        query = query.where(Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31)))
-    if status in {s.value for s in InspectionStatus}:
-        query = query.where(Inspection.status == InspectionStatus(status))
-    if unit_id:
-        query = query.where(Inspection.unit_id == unit_id)
-    if q and (words := search_service.matches("inspection", Inspection.id, q)) is not None:
-        query = query.where(words)
-    return query.order_by(Inspection.planned_start.desc(), Inspection.id.desc())
 
 
 def _score_totals():

@@ -4,6 +4,7 @@ A state changes only here: each transition checks the actor, writes the audit ev
 illegal move with a message the user can act on.
 """
 from dataclasses import dataclass
+from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -56,6 +57,24 @@ def visible_inspections(user: User) -> sa.Select:
         return query.where(Inspection.id.in_(team))
     units = units_visible_to(user).with_only_columns(Unit.id)
     return query.where(Inspection.unit_id.in_(units), Inspection.status.in_(VISIBLE_TO_UNIT_HEADS))
+
+
+def filtered_inspections(user: User, year: int | None = None, status: str = "", unit_id: int | None = None,
+                         q: str = "") -> sa.Select:
+    """The inspections list's filters (year, status, unit, words without diacritics), newest first, on
+    what the user may see: the list and its exports use the same."""
+    from app.services import search  # search builds on this module
+
+    query = visible_inspections(user)
+    if year:
+        query = query.where(Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31)))
+    if status in {s.value for s in InspectionStatus}:
+        query = query.where(Inspection.status == InspectionStatus(status))
+    if unit_id:
+        query = query.where(Inspection.unit_id == unit_id)
+    if q and (words := search.matches("inspection", Inspection.id, q)) is not None:
+        query = query.where(words)
+    return query.order_by(Inspection.planned_start.desc(), Inspection.id.desc())
 
 
 def can_view(user: User, inspection: Inspection) -> bool:

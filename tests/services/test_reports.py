@@ -7,7 +7,6 @@ import pytest
 from app.extensions import db
 from app.models import (
     ACTIVE_STATUSES,
-    Answer,
     AnswerType,
     ChecklistItem,
     ChecklistSection,

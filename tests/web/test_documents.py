@@ -2,7 +2,6 @@
 beside the field without losing the text), prints them, downloads PDF and Word, uploads the signed
 scan; the leader issues the conclusion; the unit head reads their own unit's documents only."""
 import io
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -14,29 +13,10 @@ from app.models import Document, DocumentStatus, Finding, FindingStatus, Inspect
 from tests.conftest import HX, login
 from tests.factories import make_finding, make_unit, make_user
 from tests.images import png
-from tests.services.test_documents import MINUTES_TEXTS, make_body, reviewing_inspection
+# The same documents world as the service tests: their helpers and fixtures.
+from tests.services.test_documents import MINUTES_TEXTS, body, head, inspection, lead  # noqa: F401
 
 S = DocumentStatus
-
-
-@pytest.fixture
-def body(app):
-    return make_body()
-
-
-@pytest.fixture
-def lead(app):
-    return make_user(Role.INSPECTOR, full_name="Trần Thị Kiểm", title="Chuyên viên Phòng CCHC")
-
-
-@pytest.fixture
-def inspection(lead, body):
-    return reviewing_inspection(lead, body)
-
-
-@pytest.fixture
-def head(inspection):
-    return make_user(Role.UNIT_HEAD, unit=inspection.unit, full_name="Phạm Văn Hà", title="Chủ tịch UBND huyện")
 
 
 def form_data(document, **changes):

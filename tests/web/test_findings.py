@@ -20,7 +20,7 @@ from app.models import (
 )
 from app.services import findings as service
 from tests.conftest import HX, login
-from tests.factories import make_finding, make_inspection, make_unit, make_user
+from tests.factories import make_finding, make_inspection, make_user
 from tests.images import png
 
 F = FindingStatus
