@@ -203,8 +203,10 @@ def detail_context(finding: Finding, **forms) -> dict:
     forms.setdefault("photo_form", PhotoForm(formdata=None))
     if rights.reassign and "reassign_form" not in forms:
         forms["reassign_form"] = ReassignForm(formdata=None, units=unit_choices(_("— choose —")))
+    # The earlier finding may have moved to a unit this user does not see: then only "repeat" shows.
+    repeat_of_visible = finding.repeat_of is not None and service.can_view(current_user, finding.repeat_of)
     return {"finding": finding, "rights": rights, "answer": answer, "events": service.timeline(finding),
-            "today": service.local_today(), "kinds": kinds, **forms}
+            "today": service.local_today(), "kinds": kinds, "repeat_of_visible": repeat_of_visible, **forms}
 
 
 def finding_response(finding: Finding, status: int = 200, message: str | None = None, **forms):
@@ -484,6 +486,9 @@ def propose(inspection_id: int):
         made = service.propose_findings(current_user, inspection)
     except NotPermitted:
         abort(403)
+    except ValidationFailed as error:
+        flash(error.message, "error")
+        return redirect(url_for("findings.for_inspection", inspection_id=inspection.id), 303)
     flash(_("%(n)d findings proposed from failed items.", n=made), "success")
     return redirect(url_for("findings.for_inspection", inspection_id=inspection.id), 303)
 

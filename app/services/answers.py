@@ -112,6 +112,7 @@ def _checklist_stamp() -> sa.Select:
         sa.select(sa.func.coalesce(sa.func.sum(Answer.row_version), 0)).where(of_inspection).scalar_subquery(),
         files.with_only_columns(sa.func.count()).scalar_subquery(),
         files.with_only_columns(sa.func.max(Attachment.uploaded_at)).scalar_subquery(),
+        files.with_only_columns(sa.func.sum(Attachment.id)).scalar_subquery(),
         _previous_inspection().with_only_columns(Inspection.id).scalar_subquery(),
     )
 
@@ -119,8 +120,9 @@ def _checklist_stamp() -> sa.Select:
 def checklist_stamp(inspection: Inspection) -> tuple:
     """One query's worth of values that change whenever the checklist could show something new: a save
     raises its answer's row version (answers are never deleted, so the sum only grows); a file added is
-    the newest one, so no two different sets of files share their count and newest upload time; and
-    another inspection may become "last time"."""
+    the newest one and has a new id, so two different sets of files do not share their count, newest
+    upload time and sum of ids (the ids cover an upload that commits late, the times an id SQLite
+    reuses); and another inspection may become "last time"."""
     return tuple(db.session.execute(_checklist_stamp(), _previous_params(inspection)).one())
 
 

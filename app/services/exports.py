@@ -174,6 +174,10 @@ def to_xlsx(table: Table) -> bytes:
             written = WriteOnlyCell(sheet, value=value)
             written.number_format = DATE_FORMAT
             return written
+        if isinstance(value, str) and value.startswith("="):
+            written = WriteOnlyCell(sheet, value=value)
+            written.data_type = "s"  # text someone typed, never a formula the reader's Excel would run
+            return written
         return value
 
     sheet.append([header(text) for text in table.headers])
@@ -184,6 +188,9 @@ def to_xlsx(table: Table) -> bytes:
     return buffer.getvalue()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value):
     if value is None:
         return ""
@@ -191,6 +198,8 @@ def _csv_value(value):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value  # Excel would take typed text such as "=HYPERLINK(…)" for a formula
     return value
 
 

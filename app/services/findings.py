@@ -332,6 +332,15 @@ def propose_findings(actor: User, inspection: Inspection, commit: bool = True) -
         raise NotPermitted(_("Only the team adds findings, before the inspection is concluded."))
     from app.services.answers import answers_by_item
 
+    # Claim the inspection first (its row version): of two runs at once (a double tap), the second is
+    # refused instead of proposing every failed item twice.
+    inspection.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise ValidationFailed(None, _("Someone else changed this inspection meanwhile. Reload the page and try "
+                                       "again.")) from None
     saved = answers_by_item(inspection)
     failing = {item.id: item for item in inspection.template.items
                if scoring.item_result(item, saved.get(item.id)) == scoring.Result.FAIL}
@@ -572,6 +581,9 @@ def accept_finding(actor: User, finding: Finding, text: str = "") -> FindingEven
 def _close_inspection_when_done(actor: User, inspection: Inspection) -> None:
     if inspection.status != InspectionStatus.CONCLUDED:
         return
+    # Two last findings accepted at once on PostgreSQL: each would count the other as still open and
+    # neither would close the inspection. The row lock makes the second count after the first commits.
+    db.session.execute(sa.select(Inspection.id).where(Inspection.id == inspection.id).with_for_update())
     left = db.session.scalar(sa.select(sa.func.count(Finding.id)).where(
         Finding.inspection_id == inspection.id, Finding.status.in_(ACTIVE_STATUSES)))
     if not left:

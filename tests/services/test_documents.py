@@ -473,3 +473,18 @@ def test_the_appendix_shows_the_evidence_photos_with_code_and_time(app, instance
     assert len(images) == 1 and "PHỤ LỤC" in reader.pages[-1].extract_text()
     word = WordDocument(io.BytesIO(output.docx_bytes(document)))
     assert len(word.inline_shapes) == 1
+
+
+def test_a_second_start_at_once_makes_no_second_draft(lead, inspection):
+    """A double tap on "write the minutes": the start that read the inspection before the other committed
+    is refused (and finds the other's draft when there is one), never a second draft."""
+    from app.models import Inspection
+
+    inspection.row_version  # loaded: what this request read
+    db.session.execute(sa.update(Inspection).where(Inspection.id == inspection.id)
+                       .values(row_version=Inspection.row_version + 1).execution_options(synchronize_session=False))
+    with pytest.raises(ValidationFailed):
+        service.start_document(lead, inspection, K.MINUTES)
+    assert db.session.scalar(sa.select(sa.func.count(Document.id))) == 0
+    first = service.start_document(lead, inspection, K.MINUTES)
+    assert service.start_document(lead, inspection, K.MINUTES) == first

@@ -102,6 +102,20 @@ def test_a_proposal_whose_item_passes_again_goes_away_unless_touched(inspection,
     assert db.session.scalar(sa.select(sa.func.count(Finding.id))) == 0
 
 
+def test_a_second_proposal_run_at_once_is_refused_not_doubled(inspection, lead, item):
+    """A double tap on "propose": the run that reads the inspection before the other commits is refused."""
+    from app.models import Inspection
+
+    fail(inspection, item)
+    inspection.row_version  # loaded: what this run read
+    # Meanwhile the first run committed (its claim raised the row version).
+    db.session.execute(sa.update(Inspection).where(Inspection.id == inspection.id)
+                       .values(row_version=Inspection.row_version + 1).execution_options(synchronize_session=False))
+    with pytest.raises(ValidationFailed):
+        service.propose_findings(lead, inspection)
+    assert db.session.scalar(sa.select(sa.func.count(Finding.id))) == 0
+
+
 def test_team_adds_edits_confirms_and_dismisses_drafts(inspection, lead):
     finding = service.create_finding(lead, inspection, **draft_fields(inspection))
     assert finding.confirmed and finding.item_id is None

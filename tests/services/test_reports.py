@@ -241,3 +241,20 @@ def test_figures_follow_a_change_at_once(world, leader):
     assert (after.open, after.closed) == (before.open - 1, before.closed + 1)
     factories.make_inspection(status=S.DRAFT, template=world.template, unit=u1, planned_start=date(2025, 12, 1))
     assert {r.unit_id: r for r in reports.dashboard(leader, 2025, TODAY).units}[u1.id].planned == before.planned + 1
+
+
+def test_typed_formulas_stay_text_in_exports(app):
+    """A title an inspector typed as "=HYPERLINK(…)" must not become a formula in a leader's Excel."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.services import exports
+
+    typed = '=HYPERLINK("http://x.example","bấm vào")'
+    table = exports.Table("Tồn tại", ["Tên", "Ghi chú"], [[typed, "-1 đơn vị"]], [20, 20])
+    cell = load_workbook(io.BytesIO(exports.to_xlsx(table))).active["A2"]
+    assert cell.data_type == "s" and cell.value == typed
+    [_, row] = list(csv.reader(io.StringIO(exports.to_csv(table).decode("utf-8-sig"))))
+    assert row == ["'" + typed, "'-1 đơn vị"]

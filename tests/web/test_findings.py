@@ -312,3 +312,14 @@ def test_overdue_appears_at_midnight_in_vietnam_not_in_utc(concluded, head, clie
         page = client.get("/").get_data(as_text=True)
         assert page.split(f'id="finding-{finding.id}"')[0].endswith('is-overdue" ')
         assert "/findings/?overdue=1" in page
+
+
+def test_a_repeat_does_not_show_an_earlier_finding_the_unit_head_may_not_see(concluded, head_client):
+    from tests.factories import make_unit
+
+    elsewhere = make_unit(name="UBND xã Ngọc Réo")
+    earlier = issued(concluded, title="Chưa niêm yết thủ tục", unit_id=elsewhere.id)  # reassigned since
+    finding = issued(concluded, repeat_of_id=earlier.id)
+    page = head_client.get(f"/findings/{finding.id}").get_data(as_text=True)
+    assert "Chưa niêm yết thủ tục" not in page and earlier.code not in page
+    assert head_client.get(f"/findings/{earlier.id}").status_code == 404
