@@ -50,3 +50,7 @@ def form_status(form) -> int:
     """422 when the form carries errors (htmx swaps 422 back into the page), else 200."""
     return 422 if form.form_errors or any(field.errors for field in form) else 200
 
+
+def clamp_year(year: int | None) -> int | None:
+    """A year typed into the URL, kept to what a date can hold and an inspection plan can mean."""
+    return min(max(year, 1990), 2100) if year else None

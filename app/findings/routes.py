@@ -30,7 +30,7 @@ from app.findings.forms import (
     SendBackForm,
     SubmitForm,
 )
-from app.forms import apply_error, form_status
+from app.forms import apply_error, clamp_year, form_status
 from app.htmx import is_htmx, render
 from app.inspections.routes import get_inspection
 from app.models import (
@@ -77,10 +77,6 @@ def posted_files(field: str) -> list[tuple[str, bytes]]:
     limit = current_app.config.get("EVIDENCE_MAX_BYTES", evidence.DEFAULT_MAX_BYTES)
     # One byte past the limit is enough to refuse a larger file without holding all of it.
     return [(f.filename, f.stream.read(limit + 1)) for f in request.files.getlist(field) if f.filename]
-
-
-def clamp_year(year: int | None) -> int | None:
-    return min(max(year, 1990), 2100) if year else None
 
 
 # --- lists ---------------------------------------------------------------------------------------

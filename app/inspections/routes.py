@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.forms import apply_error, form_status
+from app.forms import apply_error, clamp_year, form_status
 from app.htmx import ANSWER_SAVED, hx_trigger, is_htmx, render
 from app.inspections import bp, drawn, managers_only
 from app.inspections.forms import InspectionForm, TransitionForm
@@ -34,11 +34,6 @@ def get_inspection(inspection_id: int, *loading) -> Inspection:
     if inspection is None:
         abort(404)
     return inspection
-
-
-def clamp_year(year: int | None) -> int | None:
-    """A year typed into the URL, kept to what a date can hold and an inspection plan can mean."""
-    return min(max(year, 1990), 2100) if year else None
 
 
 @bp.route("/")

@@ -1,11 +1,8 @@
 """The dashboard's and the exports' GET parameters: plain links and forms, so every page works without JS."""
 from dataclasses import dataclass
 
+from app.forms import clamp_year
 from app.services.reports import SORT_KEYS
-
-
-def clamp_year(year: int | None) -> int | None:
-    return min(max(year, 1990), 2100) if year else None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response
 from app.htmx import render
 from app.models import ParArea, Role
 from app.reports import bp
-from app.reports.forms import DashboardArgs, Page, clamp_year
+from app.forms import clamp_year
+from app.reports.forms import DashboardArgs, Page
 from app.services import exports, reports
 from app.services import inspections as inspection_service
 from app.services import search as search_service

@@ -57,6 +57,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services import audit, evidence, scoring
 from app.services import inspections as inspection_service
+from app.services.findings import unit_heads
 from app.services.errors import NotPermitted, ValidationFailed
 from app.services.units import units_visible_to
 
@@ -292,11 +293,6 @@ def photo_path(document_id: int, sha: str) -> str:
 
 # --- drafts --------------------------------------------------------------------------------------
 
-def _unit_heads(unit_id: int) -> list[User]:
-    return list(db.session.scalars(sa.select(User).where(User.unit_id == unit_id, User.role == Role.UNIT_HEAD,
-                                                         User.active).order_by(User.id)))
-
-
 def _grounds(line: str) -> str:
     """A line of the legal basis as the minutes cite it: "Căn cứ Kế hoạch …;"."""
     line = line.rstrip(" ;.,")
@@ -308,7 +304,7 @@ def _lower_first(text: str) -> str:
 
 
 def _defaults(inspection: Inspection, kind: DocumentKind, body: IssuingBody) -> dict:
-    heads = _unit_heads(inspection.unit_id)
+    heads = unit_heads(inspection.unit_id)
     if kind == K.MINUTES:
         return {
             "header_superior": body.name.upper(), "header_issuer": "ĐOÀN KIỂM TRA",
@@ -658,11 +654,11 @@ def _finalise(actor: User, document: Document) -> Document:
     from app.services import notifications
 
     if document.kind == K.MINUTES:
-        notifications.notify(_unit_heads(inspection.unit_id), _(
+        notifications.notify(unit_heads(inspection.unit_id), _(
             "The minutes %(number)s of %(title)s are ready to be signed.", number=document.number,
             title=inspection.title), link(document))
     else:
-        notifications.notify(_unit_heads(inspection.unit_id) + [inspection.lead], _(
+        notifications.notify(unit_heads(inspection.unit_id) + [inspection.lead], _(
             "Conclusion notice %(number)s of %(title)s was issued.", number=document.number,
             title=inspection.title), link(document))
     db.session.commit()
@@ -694,7 +690,7 @@ def upload_signed(actor: User, document: Document, filename: str, data: bytes) -
         notifications.notify(leaders, _("The minutes %(number)s of %(title)s are signed: the conclusion notice "
                                         "can be issued.", number=document.number, title=inspection.title),
                              link(document))
-    notifications.notify(_unit_heads(inspection.unit_id), _("%(document)s is signed and available.",
+    notifications.notify(unit_heads(inspection.unit_id), _("%(document)s is signed and available.",
                                                            document=document.label), link(document))
     _commit()
     return attachment

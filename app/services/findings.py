@@ -205,7 +205,7 @@ def link(finding: Finding) -> str:
 def unit_heads(unit_id: int) -> list[User]:
     """The active heads of a unit, who are told about its findings."""
     return list(db.session.scalars(sa.select(User).where(User.unit_id == unit_id, User.role == Role.UNIT_HEAD,
-                                                         User.active)))
+                                                         User.active).order_by(User.id)))
 
 
 def _verifiers(finding: Finding) -> list[User]:
@@ -306,14 +306,6 @@ def earlier_finding(inspection: Inspection, item: ChecklistItem) -> Finding | No
 
 
 # --- drafts --------------------------------------------------------------------------------------
-
-def failed_items(inspection: Inspection) -> list[ChecklistItem]:
-    from app.services.answers import answers_by_item  # answers builds on the inspections service
-
-    saved = answers_by_item(inspection)
-    return [item for item in inspection.template.items
-            if scoring.item_result(item, saved.get(item.id)) == scoring.Result.FAIL]
-
 
 def _proposal(actor: User, inspection: Inspection, item: ChecklistItem, note: str) -> Finding:
     finding = Finding(inspection=inspection, item_id=item.id, unit_id=inspection.unit_id, status=F.DRAFT,

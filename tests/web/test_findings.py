@@ -211,6 +211,7 @@ def test_team_confirms_a_proposal_and_the_leader_issues_it(inspection, lead, cli
     response = client.post(f"/findings/{finding.id}/edit", data=form | {
         "title": "Chưa công khai thủ tục", "recommendation": "Niêm yết đầy đủ trong 15 ngày"})
     assert response.status_code == 303
+    db.session.refresh(inspection)  # proposing claimed the inspection's row version
     inspection.status = InspectionStatus.MINUTES_SIGNED
     db.session.commit()
     assert 'id="issue"' not in client.get(f"/findings/inspections/{inspection.id}").get_data(as_text=True)
