@@ -342,18 +342,13 @@ def start_document(actor: User, inspection: Inspection, kind: DocumentKind) -> D
                                _("The conclusion notice is written once the minutes are signed."))
     if inspection.issuing_body_id is None:
         raise ValidationFailed(None, _("The inspection has no issuing body: enter its decision first."))
-    # Claim the inspection (its row version): of two starts at once (a double tap) the second finds
-    # the first one's draft instead of making another.
-    inspection.updated_at = utcnow()
     try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        found = existing(inspection, kind)
-        if found is not None:
-            return found
-        raise ValidationFailed(None, _("Someone else changed this inspection meanwhile. Reload the page and try "
-                                       "again.")) from None
+        inspection_service.claim(inspection)
+    except ValidationFailed:
+        found = existing(inspection, kind)  # of two starts at once, the second finds the first's draft
+        if found is None:
+            raise
+        return found
     body = db.session.get(IssuingBody, inspection.issuing_body_id)
     document = Document(inspection=inspection, kind=kind, status=S.DRAFT, issuing_body_id=body.id,
                         date=local_now().date(), place=inspection.place or inspection.unit.name,

@@ -324,15 +324,7 @@ def propose_findings(actor: User, inspection: Inspection, commit: bool = True) -
         raise NotPermitted(_("Only the team adds findings, before the inspection is concluded."))
     from app.services.answers import answers_by_item
 
-    # Claim the inspection first (its row version): of two runs at once (a double tap), the second is
-    # refused instead of proposing every failed item twice.
-    inspection.updated_at = utcnow()
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise ValidationFailed(None, _("Someone else changed this inspection meanwhile. Reload the page and try "
-                                       "again.")) from None
+    inspection_service.claim(inspection)  # of two runs at once, the second proposes nothing twice
     saved = answers_by_item(inspection)
     failing = {item.id: item for item in inspection.template.items
                if scoring.item_result(item, saved.get(item.id)) == scoring.Result.FAIL}

@@ -196,13 +196,27 @@ def update_inspection(actor: User, inspection: Inspection, team: list[TeamMember
     return inspection
 
 
+def _stale() -> ValidationFailed:
+    db.session.rollback()
+    return ValidationFailed(None, _("Someone else changed this inspection meanwhile. Reload the page to see "
+                                    "their changes, then make yours again."))
+
+
 def _commit_or_refuse_stale() -> None:
     try:
         db.session.commit()
     except StaleDataError:
-        db.session.rollback()
-        raise ValidationFailed(None, _("Someone else changed this inspection meanwhile. Reload the page to see "
-                                       "their changes, then make yours again.")) from None
+        raise _stale() from None
+
+
+def claim(inspection: Inspection) -> None:
+    """Take the inspection's row version now, before work that must not run twice at once (a double
+    tap): the second of two such requests is refused here (ValidationFailed, rolled back)."""
+    inspection.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise _stale() from None
 
 
 # --- states --------------------------------------------------------------------------------------
