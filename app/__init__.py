@@ -36,6 +36,9 @@ def configure(app: Flask, config_class, overrides: dict) -> None:
             app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     app.config.update(overrides)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A database server may have dropped an idle connection (a restart); a SQLite file cannot.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True} | app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config_class.init_app(app)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 class Config:
     SQLALCHEMY_DATABASE_URI = "sqlite:///kiemtra.sqlite"  # relative: lands in instance/
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {}  # PostgreSQL's connections are checked before use (app.configure)
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")

@@ -166,7 +166,7 @@ def half_fill(inspection: Inspection, inspector: User) -> None:
     for n, item in enumerate(items[: len(items) // 2]):
         choices = DEMO_ANSWERS.get(item.answer_type)
         if choices:
-            answers.save_answer(inspector, inspection, item, choices[n % len(choices)], 0, f"demo-{item.id}")
+            answers.save_answer(inspector, inspection.id, item.id, choices[n % len(choices)], 0, f"demo-{item.id}")
 
 
 
@@ -198,7 +198,7 @@ def _fill(inspection: Inspection, inspector: User, failing: dict[str, str]) -> N
             values = {"result": "fail", "note": failing[item.code]}
         else:
             values = PASSING.get(item.answer_type, {"result": "na"})
-        answers.save_answer(inspector, inspection, item, values, 0, f"demo-{inspection.id}-{item.id}")
+        answers.save_answer(inspector, inspection.id, item.id, values, 0, f"demo-{inspection.id}-{item.id}")
         if item.evidence_required == EvidenceRule.ALWAYS or item.code in failing:
             evidence.store_evidence_files(inspector, inspection, item, photo)
 

@@ -1,4 +1,5 @@
 """Login, logout, own password and language; the Flask-Login hooks."""
+import sqlalchemy as sa
 from flask import Blueprint, make_response, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
@@ -14,13 +15,17 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 
 
+# Every request loads its user: one statement built once, cheaper than session.get() building its own.
+USER_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id"))
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The session id is "<user id>.<session version>", so a password change ends old sessions."""
     user_id, _, version = session_id.partition(".")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalar(USER_BY_ID, {"user_id": int(user_id)})
     if user is None or user.session_version != int(version):
         return None
     return user

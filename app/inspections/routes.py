@@ -193,23 +193,25 @@ def save_answer(inspection_id: int, item_id: int):
     """Autosave of one answer (htmx). Answers the item's save state only and announces answerSaved, so
     the progress panel refreshes itself once after a burst of saves; a conflict (409) redraws the card
     with both values, an invalid value (422) with its message."""
-    inspection = get_checklist(inspection_id)
-    item = answers.item_of(inspection, item_id) or abort(404)
     raw, version, save_id, base = posted_answer(item_id)
-    # The reply is drawn from what this request just wrote: reading it all back after the commit
-    # would cost three queries on the busiest route of the app.
+    # The reply is drawn from what this request just wrote: reading it back after the commit would
+    # cost queries on the busiest route of the app.
     db.session().expire_on_commit = False
     try:
-        answer = answers.save_answer(current_user, inspection, item, raw, version, save_id, base)
+        saved = answers.save_answer(current_user, inspection_id, item_id, raw, version, save_id, base)
     except NotPermitted:
+        # The save checks the team, the state and the item in one query; who may see what (404)
+        # and who may open this checklist (403) are decided as everywhere else.
+        inspection = get_checklist(inspection_id)
+        answers.item_of(inspection, item_id) or abort(404)
         abort(403)
     except answers.StaleAnswer as conflict:
-        return card_response(inspection, item, 409, conflicts={item.id: conflict.current}, drafts={item.id: raw})
+        return card_response(inspection_id, item_id, 409, conflicts={item_id: conflict.current}, drafts={item_id: raw})
     except ValidationFailed as error:
-        return card_response(inspection, item, 422, drafts={item.id: raw}, errors={item.id: error.message})
+        return card_response(inspection_id, item_id, 422, drafts={item_id: raw}, errors={item_id: error.message})
     if not is_htmx():  # without JavaScript the section form saves; this is only a fallback
-        return redirect(url_for("inspections.checklist", inspection_id=inspection.id, _anchor=f"item-{item.id}"), 303)
-    response = render("inspections/_saved.html", inspection=inspection, item=item, answers={item.id: answer})
+        return redirect(url_for("inspections.checklist", inspection_id=inspection_id, _anchor=f"item-{item_id}"), 303)
+    response = render("inspections/_saved.html", item=saved.item, answers={item_id: saved})
     return hx_trigger(response, ANSWER_SAVED)
 
 
@@ -233,8 +235,10 @@ def answer_card(inspection_id: int, item_id: int):
                   **checklist_context(inspection) | {"item": item, "section": item.section})
 
 
-def card_response(inspection, item, status, **extra):
+def card_response(inspection_id: int, item_id: int, status: int, **extra):
     """The whole card again (HX-Retarget), for a refused save: nothing the user typed is dropped."""
+    inspection = get_checklist(inspection_id)
+    item = answers.item_of(inspection, item_id) or abort(404)
     context = checklist_context(inspection) | extra | {"item": item, "section": item.section}
     response = render("inspections/checklist.html", "inspections/_item_card.html", status=status, **context)
     response.headers["HX-Retarget"] = f"#item-{item.id}"
@@ -257,7 +261,7 @@ def save_section(inspection_id: int, section_id: int):
         if answers.fingerprint(raw) == request.form.get(f"a{item.id}-was", ""):
             continue
         try:
-            answers.save_answer(current_user, inspection, item, raw, version, save_id, base)
+            answers.save_answer(current_user, inspection.id, item.id, raw, version, save_id, base)
             count += 1
         except NotPermitted:
             abort(403)

@@ -38,7 +38,8 @@ class Answer(db.Model):
     last_save_id: Mapped[Optional[str]] = mapped_column(sa.String(64))
     row_version: Mapped[int] = mapped_column(default=1)
     # The scored result (pass | fail | na; None while unanswered or never scored), derived from the
-    # answer by app.services.scoring at every save (listener below), so that reports sum scores in SQL.
+    # answer by app.services.scoring at every save (the autosave's own statement, the listener below for
+    # writes through the ORM), so that reports sum scores in SQL.
     outcome: Mapped[Optional[str]] = mapped_column(sa.String(8))
 
     inspection: Mapped[Inspection] = relationship()
@@ -49,6 +50,10 @@ class Answer(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": row_version}
+
+    @property
+    def has_files(self) -> bool:
+        return bool(self.attachments)
 
 
 class Attachment(db.Model):
@@ -83,16 +88,12 @@ class Attachment(db.Model):
 
 def _derive_outcomes(session, _context, _instances) -> None:
     """Every new or changed answer gets its scored result (published items never change after)."""
-    from app.services.scoring import item_result
+    from app.services.scoring import outcome as outcome_of
 
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Answer) and obj.item_id is not None:
             item = session.get(ChecklistItem, obj.item_id)  # from the identity map when loaded
-            try:
-                result = item_result(item, obj) if item is not None else None
-            except ValueError:
-                result = None
-            outcome = result.value if result is not None else None
+            outcome = outcome_of(item, obj) if item is not None else None
             if obj.outcome != outcome:
                 obj.outcome = outcome
 

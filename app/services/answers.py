@@ -7,7 +7,8 @@ Every answer is saved on its own the moment it changes. Two rules keep work from
   with the saved answer instead of being applied twice.
 """
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from app.models import (
     ChecklistTemplate,
     EvidenceRule,
     Inspection,
+    InspectionMember,
     InspectionStatus,
     User,
 )
@@ -130,7 +132,7 @@ def evidence_missing(item: ChecklistItem, answer: Answer | None) -> bool:
     """The item's evidence rule is not met yet: always a file; on failure a note or a file."""
     if answer is None or item.evidence_required == EvidenceRule.NEVER or answer.result == "na":
         return False
-    has_file = bool(answer.attachments)
+    has_file = answer.has_files
     if item.evidence_required == EvidenceRule.ALWAYS:
         return not has_file
     return scoring.item_result(item, answer) == scoring.Result.FAIL and not (has_file or answer.note.strip())
@@ -238,52 +240,118 @@ def _count(text, field) -> int | None:
     return int(text)
 
 
-def save_answer(actor: User, inspection: Inspection, item: ChecklistItem, raw: dict,
-                row_version: int | None, save_id: str | None, base_save_id: str | None = None) -> Answer:
+@dataclass
+class SavedAnswer:
+    """An answer as a save left it, with its item: what the card's save state shows. The autosave answers
+    from what it wrote instead of reading the row back, so this stands in for an `Answer`."""
+
+    item: ChecklistItem
+    id: int
+    row_version: int
+    result: str | None
+    value: str | None
+    numerator: int | None
+    denominator: int | None
+    note: str
+    answered_at: datetime
+    answered_by: User | None
+    last_save_id: str | None
+    has_files: bool
+
+
+_ANSWER = Answer.__table__
+_SAVED_COLUMNS = ("id", "row_version", "last_save_id", *FIELDS, "answered_at")
+
+
+@functools.cache
+def _answer_place() -> sa.Select:
+    """Everything a save checks, in one round trip: the item within the inspection's checklist, the
+    inspection's state, the user's role in its team (None outside it) and the item's answer as it is
+    (its columns None when there is none yet)."""
+    return (
+        sa.select(ChecklistItem, Inspection.status, InspectionMember.role,
+                  *(_ANSWER.c[name].label(f"answer_{name}") for name in _SAVED_COLUMNS),
+                  sa.exists().where(Attachment.answer_id == Answer.id).label("answer_has_files"))
+        .join(ChecklistSection, ChecklistItem.section_id == ChecklistSection.id)
+        .join(Inspection, Inspection.template_id == ChecklistSection.template_id)
+        .outerjoin(InspectionMember, sa.and_(InspectionMember.inspection_id == Inspection.id,
+                                             InspectionMember.user_id == sa.bindparam("user_id")))
+        .outerjoin(Answer, sa.and_(Answer.inspection_id == Inspection.id, Answer.item_id == ChecklistItem.id))
+        .where(ChecklistItem.id == sa.bindparam("item_id"), Inspection.id == sa.bindparam("inspection_id"))
+    )
+@functools.cache
+def _update_answer() -> sa.Update:
+    """An answer's new values (the SET columns come with the parameters), only if it is still at the
+    version this save read: otherwise another save came in between."""
+    return (_ANSWER.update()
+            .where(_ANSWER.c.id == sa.bindparam("answer_id"), _ANSWER.c.row_version == sa.bindparam("seen"))
+            .values(row_version=_ANSWER.c.row_version + 1))
+
+
+def _answer_as_it_is(place: sa.Row) -> SavedAnswer | None:
+    if place.answer_id is None:
+        return None
+    return SavedAnswer(item=place.ChecklistItem, answered_by=None, has_files=bool(place.answer_has_files),
+                       **{name: place._mapping[f"answer_{name}"] for name in _SAVED_COLUMNS})
+
+
+def _write(inspection_id: int, item_id: int, current: SavedAnswer | None, written: dict) -> int | None:
+    """Insert the item's first answer or update the one read; the answer's id, or None when another save
+    of the item came in between (a first answer already there, or a newer version)."""
+    if current is None:
+        try:
+            return db.session.execute(_ANSWER.insert(), written | {
+                "inspection_id": inspection_id, "item_id": item_id, "row_version": 1}).inserted_primary_key[0]
+        except sa.exc.IntegrityError:
+            return None
+    updated = db.session.execute(_update_answer(), written | {"answer_id": current.id, "seen": current.row_version})
+    return current.id if updated.rowcount == 1 else None
+
+
+def _stale(inspection_id: int, item_id: int) -> StaleAnswer:
+    """The refusal of a stale save, with the answer that won, read afresh."""
+    return StaleAnswer(db.session.scalar(
+        sa.select(Answer).where(Answer.inspection_id == inspection_id, Answer.item_id == item_id)
+        .execution_options(populate_existing=True)))
+
+
+def save_answer(actor: User, inspection_id: int, item_id: int, raw: dict, row_version: int | None,
+                save_id: str | None, base_save_id: str | None = None) -> SavedAnswer:
     """Save one item's answer in its own transaction.
 
     `row_version` is the version the user's screen showed (None or 0 when there was no answer yet).
     `base_save_id` is the id of the tablet's previous save of this item: when that is the latest
     applied save, the screen was only behind on our own write (its answer got lost), not someone else's.
+
+    The busiest write of the app, so it is one read and two plain statements (the answer, checked
+    against the version just read, and its audit event) rather than the ORM's unit of work.
     """
-    if not can_answer(actor, inspection):
-        raise NotPermitted(_("Only the team answers, while the inspection is in progress."))
-    if item.section.template_id != inspection.template_id:
+    place = db.session.execute(_answer_place(), {"user_id": actor.id, "inspection_id": inspection_id,
+                                                 "item_id": item_id}).one_or_none()
+    if place is None:
         raise NotPermitted(_("This item is not part of the inspection's checklist."))
-    answer = db.session.scalar(sa.select(Answer).where(Answer.inspection_id == inspection.id,
-                                                       Answer.item_id == item.id))
-    if answer is not None and save_id and answer.last_save_id == save_id:
-        return answer  # a retry of a save that was already applied
-    own_write = bool(base_save_id) and answer is not None and answer.last_save_id == base_save_id
-    if (answer is not None and (row_version or 0) != answer.row_version and not is_empty(answer)
-            and not own_write):
-        raise StaleAnswer(answer)  # an empty answer (a photo came first) has nothing to overwrite
+    if place.status != InspectionStatus.IN_PROGRESS or place.role is None:
+        raise NotPermitted(_("Only the team answers, while the inspection is in progress."))
+    item, current = place.ChecklistItem, _answer_as_it_is(place)
+    if current is not None and save_id and current.last_save_id == save_id:
+        return replace(current, answered_by=actor)  # a retry of a save that was already applied
+    own_write = bool(base_save_id) and current is not None and current.last_save_id == base_save_id
+    if current is not None and (row_version or 0) != current.row_version and not is_empty(current) and not own_write:
+        raise _stale(inspection_id, item_id)  # an empty answer (a photo came first) has nothing to overwrite
     values = clean_values(item, raw)
-    if answer is None:
-        answer = Answer(inspection_id=inspection.id, item_id=item.id)
-        db.session.add(answer)
-        before = {}
-    else:
-        before = audit.snapshot(answer, FIELDS)
-    for name, value in values.items():
-        setattr(answer, name, value)
-    answer.answered_by_id = actor.id
-    answer.answered_at = utcnow()
-    answer.last_save_id = save_id
-    changes = audit.diff(before, audit.snapshot(answer, FIELDS))
-    try:
-        if answer.id is None:
-            db.session.flush()  # the audit event names the new answer
-        if changes:
-            audit.record(actor, "answer", answer, f"{item.code or item.id}", changes)
-        db.session.flush()  # one round of writes: the answer (checked against its version) and its event
-    except (sa.exc.IntegrityError, sa.orm.exc.StaleDataError):
-        # Another save of the same item won the race: show theirs.
+    written = values | {"answered_by_id": actor.id, "answered_at": utcnow(), "last_save_id": save_id,
+                        "outcome": scoring.outcome(item, values)}
+    answer_id = _write(inspection_id, item_id, current, written)
+    if answer_id is None:
         db.session.rollback()
-        raise StaleAnswer(db.session.scalar(sa.select(Answer).where(
-            Answer.inspection_id == inspection.id, Answer.item_id == item.id))) from None
+        raise _stale(inspection_id, item_id)
+    changes = audit.diff(audit.snapshot(current, FIELDS) if current else {}, values)
+    if changes:
+        audit.insert(actor, "answer", "answer", answer_id, f"{item.code or item.id}", changes)
     db.session.commit()
-    return answer
+    return SavedAnswer(item=item, id=answer_id, row_version=current.row_version + 1 if current else 1,
+                       answered_at=written["answered_at"], answered_by=actor, last_save_id=save_id,
+                       has_files=current.has_files if current else False, **values)
 
 
 def item_of(inspection: Inspection, item_id: int) -> ChecklistItem | None:

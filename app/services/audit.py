@@ -24,17 +24,21 @@ def diff(before: dict, after: dict) -> dict:
     return {f: [before.get(f), after[f]] for f in after if before.get(f) != after[f]}
 
 
+def _event(actor: User | None, action: str, entity: str, entity_id: int, summary: str, changes: dict | None) -> dict:
+    return {"user_id": actor.id if actor else None, "action": action, "entity": entity, "entity_id": entity_id,
+            "summary": summary[:255], "changes": changes or {}}
+
+
 def record(actor: User | None, action: str, obj, summary: str, changes: dict | None = None) -> AuditEvent:
     """Add an audit event for `obj` (a model instance, flushed so it has an id)."""
     if obj.id is None:
         db.session.flush()
-    event = AuditEvent(
-        user_id=actor.id if actor else None,
-        action=action,
-        entity=obj.__tablename__,
-        entity_id=obj.id,
-        summary=summary[:255],
-        changes=changes or {},
-    )
+    event = AuditEvent(**_event(actor, action, obj.__tablename__, obj.id, summary, changes))
     db.session.add(event)
     return event
+
+
+def insert(actor: User | None, action: str, entity: str, entity_id: int, summary: str,
+           changes: dict | None = None) -> None:
+    """Write an audit event at once, in the current transaction, for a change made without the ORM."""
+    db.session.execute(AuditEvent.__table__.insert(), _event(actor, action, entity, entity_id, summary, changes))

@@ -227,6 +227,16 @@ class Score:
         )
 
 
+def outcome(item: Any, answer: Any) -> str | None:
+    """The result as an answer stores it for the reports: "pass", "fail", "na", or None while it cannot be
+    scored (unanswered, informational, or values that do not make sense)."""
+    try:
+        result = item_result(item, answer)
+    except ValueError:
+        return None
+    return result.value if result is not None else None
+
+
 def score_items(pairs: Iterable[tuple[Any, Any]]) -> Score:
     """Score (item, answer or None) pairs.
 

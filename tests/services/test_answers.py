@@ -32,37 +32,37 @@ def add_item(inspection, **fields):
 
 def test_only_the_team_answers_while_in_progress(lead, inspection):
     with pytest.raises(NotPermitted):
-        answers.save_answer(make_user(Role.LEADER), inspection, item(inspection), {"result": "pass"}, 0, "x")
+        answers.save_answer(make_user(Role.LEADER), inspection.id, item(inspection).id, {"result": "pass"}, 0, "x")
     inspection.status = InspectionStatus.SCHEDULED
     db.session.commit()
     with pytest.raises(NotPermitted):
-        answers.save_answer(lead, inspection, item(inspection), {"result": "pass"}, 0, "x")
+        answers.save_answer(lead, inspection.id, item(inspection).id, {"result": "pass"}, 0, "x")
 
 
 def test_an_item_of_another_checklist_is_refused(lead, inspection):
     other = make_template(status=TemplateStatus.PUBLISHED).sections[0].items[0]
     with pytest.raises(NotPermitted):
-        answers.save_answer(lead, inspection, other, {"result": "pass"}, 0, "x")
+        answers.save_answer(lead, inspection.id, other.id, {"result": "pass"}, 0, "x")
 
 
 def test_save_then_change_with_the_shown_version(lead, inspection):
-    first = answers.save_answer(lead, inspection, item(inspection), {"result": "fail", "note": "Thiếu"}, 0, "s1")
+    first = answers.save_answer(lead, inspection.id, item(inspection).id, {"result": "fail", "note": "Thiếu"}, 0, "s1")
     assert (first.result, first.note, first.row_version) == ("fail", "Thiếu", 1)
-    second = answers.save_answer(lead, inspection, item(inspection), {"result": "pass"}, 1, "s2")
+    second = answers.save_answer(lead, inspection.id, item(inspection).id, {"result": "pass"}, 1, "s2")
     assert (second.result, second.row_version) == ("pass", 2)
 
 
 def test_stale_write_is_refused_and_the_newer_value_kept(lead, inspection):
-    answers.save_answer(lead, inspection, item(inspection), {"result": "fail"}, 0, "a")
+    answers.save_answer(lead, inspection.id, item(inspection).id, {"result": "fail"}, 0, "a")
     # Another tablet still shows the item unanswered (version 0) and saves "pass".
     with pytest.raises(answers.StaleAnswer) as conflict:
-        answers.save_answer(lead, inspection, item(inspection), {"result": "pass"}, 0, "b")
+        answers.save_answer(lead, inspection.id, item(inspection).id, {"result": "pass"}, 0, "b")
     assert conflict.value.current.result == "fail"
 
 
 def test_a_retried_save_is_applied_once(lead, inspection):
-    answers.save_answer(lead, inspection, item(inspection), {"result": "fail"}, 0, "same-id")
-    again = answers.save_answer(lead, inspection, item(inspection), {"result": "fail"}, 0, "same-id")
+    answers.save_answer(lead, inspection.id, item(inspection).id, {"result": "fail"}, 0, "same-id")
+    again = answers.save_answer(lead, inspection.id, item(inspection).id, {"result": "fail"}, 0, "same-id")
     assert again.row_version == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 1
 
@@ -80,7 +80,7 @@ def test_a_retried_save_is_applied_once(lead, inspection):
 ])
 def test_values_by_answer_type(lead, inspection, fields, raw, stored):
     new = add_item(inspection, **fields)
-    answer = answers.save_answer(lead, inspection, new, raw, 0, "s")
+    answer = answers.save_answer(lead, inspection.id, new.id, raw, 0, "s")
     assert {name: getattr(answer, name) for name in stored} == stored
 
 
@@ -95,7 +95,7 @@ def test_values_by_answer_type(lead, inspection, fields, raw, stored):
 def test_invalid_values_are_refused_and_nothing_saved(lead, inspection, fields, raw, field):
     new = add_item(inspection, **fields)
     with pytest.raises(ValidationFailed) as error:
-        answers.save_answer(lead, inspection, new, raw, 0, "s")
+        answers.save_answer(lead, inspection.id, new.id, raw, 0, "s")
     assert error.value.field == field
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
 
@@ -103,17 +103,17 @@ def test_invalid_values_are_refused_and_nothing_saved(lead, inspection, fields, 
 def test_evidence_rules_decide_when_an_item_is_done(lead, inspection):
     always = add_item(inspection, answer_type=AnswerType.PASS_FAIL, evidence_required=EvidenceRule.ALWAYS)
     on_fail = add_item(inspection, answer_type=AnswerType.PASS_FAIL, evidence_required=EvidenceRule.ON_FAIL)
-    assert not answers.is_done(always, answers.save_answer(lead, inspection, always, {"result": "pass"}, 0, "1"))
-    failed = answers.save_answer(lead, inspection, on_fail, {"result": "fail"}, 0, "2")
+    assert not answers.is_done(always, answers.save_answer(lead, inspection.id, always.id, {"result": "pass"}, 0, "1"))
+    failed = answers.save_answer(lead, inspection.id, on_fail.id, {"result": "fail"}, 0, "2")
     assert not answers.is_done(on_fail, failed)
-    noted = answers.save_answer(lead, inspection, on_fail, {"result": "fail", "note": "Chưa niêm yết"}, 1, "3")
+    noted = answers.save_answer(lead, inspection.id, on_fail.id, {"result": "fail", "note": "Chưa niêm yết"}, 1, "3")
     assert answers.is_done(on_fail, noted)
 
 
 def test_progress_score_and_next_open_item(lead, inspection):
     first, second, third = inspection.template.sections[0].items
-    answers.save_answer(lead, inspection, first, {"result": "pass"}, 0, "1")
-    answers.save_answer(lead, inspection, third, {"result": "fail"}, 0, "2")
+    answers.save_answer(lead, inspection.id, first.id, {"result": "pass"}, 0, "1")
+    answers.save_answer(lead, inspection.id, third.id, {"result": "fail"}, 0, "2")
     saved = answers.answers_by_item(inspection)
     progress = answers.progress(inspection, saved)
     assert (progress.done, progress.total, progress.percent_done) == (2, 3, 67)
@@ -130,7 +130,7 @@ def test_previous_answers_come_from_the_last_inspection_of_the_same_family(lead,
                                                      version=0),
                               planned_start=date(2025, 3, 12), planned_end=date(2025, 3, 12))
     old_item = earlier.template.sections[0].items[0]
-    answers.save_answer(lead, earlier, old_item, {"result": "fail"}, 0, "old")
+    answers.save_answer(lead, earlier.id, old_item.id, {"result": "fail"}, 0, "old")
     assert answers.previous_answers(inspection) == {}  # its field work is not over yet
     earlier.status = InspectionStatus.REVIEWING
     db.session.commit()
@@ -148,9 +148,9 @@ def test_checklist_stamp_changes_with_everything_the_page_shows(lead, inspection
     stamps = [answers.checklist_stamp(inspection)]
     assert answers.checklist_stamp(inspection) == stamps[0]
     first = item(inspection)
-    answers.save_answer(lead, inspection, first, {"result": "fail"}, 0, "1")
+    answers.save_answer(lead, inspection.id, first.id, {"result": "fail"}, 0, "1")
     stamps.append(answers.checklist_stamp(inspection))
-    answers.save_answer(lead, inspection, first, {"result": "pass"}, 1, "2")
+    answers.save_answer(lead, inspection.id, first.id, {"result": "pass"}, 1, "2")
     stamps.append(answers.checklist_stamp(inspection))
     attachment = evidence.store_evidence(lead, inspection, first, "a.png", png())
     stamps.append(answers.checklist_stamp(inspection))
@@ -166,11 +166,11 @@ def test_checklist_stamp_changes_with_everything_the_page_shows(lead, inspection
 
 def test_not_applicable_needs_no_evidence(lead, inspection):
     always = add_item(inspection, answer_type=AnswerType.PASS_FAIL, evidence_required=EvidenceRule.ALWAYS)
-    assert answers.is_done(always, answers.save_answer(lead, inspection, always, {"result": "na"}, 0, "1"))
+    assert answers.is_done(always, answers.save_answer(lead, inspection.id, always.id, {"result": "na"}, 0, "1"))
 
 
 @pytest.mark.parametrize("count", ["²", "1" * 12, "1.5"])
 def test_odd_counts_are_refused_not_crashing(lead, inspection, count):
     percent = add_item(inspection, answer_type=AnswerType.PERCENT)
     with pytest.raises(ValidationFailed):
-        answers.save_answer(lead, inspection, percent, {"numerator": count, "denominator": "5"}, 0, "x")
+        answers.save_answer(lead, inspection.id, percent.id, {"numerator": count, "denominator": "5"}, 0, "x")

@@ -127,7 +127,7 @@ def test_score_rows_are_written_when_the_field_work_ends(lead, inspection):
 
     first, second, third = inspection.template.sections[0].items
     for item, result in ((first, "pass"), (second, "fail"), (third, "na")):
-        answers.save_answer(lead, inspection, item, {"result": result, "note": "ghi chú"}, 0, f"s{item.id}")
+        answers.save_answer(lead, inspection.id, item.id, {"result": result, "note": "ghi chú"}, 0, f"s{item.id}")
     scores = db.select(InspectionScore).where(InspectionScore.inspection_id == inspection.id)
     assert db.session.scalars(scores).all() == []
     inspections.change_state(lead, inspection, "review")

@@ -157,7 +157,7 @@ def test_section_form_never_clears_a_colleagues_newer_answer(app, team_client, i
     first = section.items[0]
     page = team_client.get(f"/inspections/{inspection.id}/checklist").get_data(as_text=True)
     was = page.split(f'name="a{first.id}-was" value="')[1].split('"')[0]
-    answers.save_answer(inspection.lead, inspection, first, {"result": "pass"}, 0, "colleague")
+    answers.save_answer(inspection.lead, inspection.id, first.id, {"result": "pass"}, 0, "colleague")
     response = team_client.post(f"/inspections/{inspection.id}/sections/{section.id}/answers", data={
         f"a{first.id}-version": "0", f"a{first.id}-was": was})
     assert response.status_code == 303
