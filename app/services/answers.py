@@ -279,6 +279,8 @@ def _answer_place() -> sa.Select:
         .outerjoin(Answer, sa.and_(Answer.inspection_id == Inspection.id, Answer.item_id == ChecklistItem.id))
         .where(ChecklistItem.id == sa.bindparam("item_id"), Inspection.id == sa.bindparam("inspection_id"))
     )
+
+
 @functools.cache
 def _update_answer() -> sa.Update:
     """An answer's new values (the SET columns come with the parameters), only if it is still at the

@@ -1,4 +1,6 @@
 """Answering a checklist without HTTP: rights, values per type, stale writes, retries, progress."""
+import threading
+
 import pytest
 import sqlalchemy as sa
 
@@ -6,16 +8,19 @@ from app.extensions import db
 from app.models import (
     Answer,
     AnswerType,
+    AuditEvent,
     ChecklistItem,
     EvidenceRule,
     InspectionStatus,
     Role,
     TargetOperator,
     TemplateStatus,
+    User,
 )
 from app.services import answers, evidence
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_inspection, make_template, make_user
+from tests.threads import in_threads
 
 
 def item(inspection, index=0):
@@ -58,6 +63,42 @@ def test_stale_write_is_refused_and_the_newer_value_kept(lead, inspection):
     with pytest.raises(answers.StaleAnswer) as conflict:
         answers.save_answer(lead, inspection.id, item(inspection).id, {"result": "pass"}, 0, "b")
     assert conflict.value.current.result == "fail"
+
+
+@pytest.mark.parametrize("answered_before", [False, True], ids=["first answer", "later answer"])
+def test_two_saves_racing_on_one_item_apply_one_and_refuse_the_other(app, lead, inspection, monkeypatch,
+                                                                     answered_before):
+    """Two tablets save the same item at the same moment: both read it before either writes. The database
+    decides; the loser is refused with the winner's answer, which is never written over."""
+    target = item(inspection)
+    if answered_before:
+        answers.save_answer(lead, inspection.id, target.id, {"result": "na"}, 0, "earlier")
+    version, ids = int(answered_before), (lead.id, inspection.id, target.id)
+    both_have_read = threading.Barrier(2)
+    read = answers._answer_as_it_is
+
+    def read_then_wait(place):
+        current = read(place)
+        both_have_read.wait(timeout=10)
+        return current
+
+    monkeypatch.setattr(answers, "_answer_as_it_is", read_then_wait)
+
+    def save(n):
+        actor = db.session.get(User, ids[0])
+        try:
+            return answers.save_answer(actor, ids[1], ids[2], {"result": ("pass", "fail")[n]}, version, f"t{n}").result
+        except answers.StaleAnswer as conflict:
+            return "refused", conflict.current.result
+
+    outcomes = in_threads(app, 2, save)
+    applied = next(outcome for outcome in outcomes if isinstance(outcome, str))
+    assert sorted(outcomes, key=str) == sorted([applied, ("refused", applied)], key=str)
+    db.session.expire_all()
+    saved = db.session.scalar(sa.select(Answer).where(Answer.item_id == target.id))
+    assert (saved.result, saved.row_version) == (applied, version + 1)
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.entity_id == saved.id)).all()
+    assert [event.changes["result"][1] for event in events] == ["na"] * answered_before + [applied]
 
 
 def test_a_retried_save_is_applied_once(lead, inspection):

@@ -2,7 +2,6 @@
 PostgreSQL), finalising and freezing, the signed scan and the inspection's states, the conclusion
 issuing the findings, corrections, who may read and do what, and the three outputs (HTML, PDF, Word)."""
 import io
-import threading
 import time
 import unicodedata
 from datetime import date
@@ -31,6 +30,7 @@ from app.services import documents as service
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_finding, make_inspection, make_issuing_body, make_template, make_unit, make_user
 from tests.images import png
+from tests.threads import in_threads
 
 K = DocumentKind
 S = DocumentStatus
@@ -226,30 +226,6 @@ def test_numbers_run_per_issuing_body_kind_and_year_and_are_given_once(app, lead
     db.session.rollback()
 
 
-def _in_threads(app, count, work):
-    """Run work(n) in `count` threads at once, each with its own app context, session and connection."""
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def run(n):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=10)
-                results[n] = work(n)
-            except Exception as error:  # noqa: BLE001 (reported below)
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
-
-
 def test_two_transactions_taking_a_number_at_once_never_get_the_same(app, body):
     body_id = body.id
 
@@ -259,8 +235,8 @@ def test_two_transactions_taking_a_number_at_once_never_get_the_same(app, body):
         db.session.commit()
         return number
 
-    assert sorted(_in_threads(app, 2, take)) == [1, 2]
-    assert sorted(_in_threads(app, 3, take)) == [3, 4, 5]
+    assert sorted(in_threads(app, 2, take)) == [1, 2]
+    assert sorted(in_threads(app, 3, take)) == [3, 4, 5]
 
 
 def test_two_finalisations_at_once_get_two_numbers(app, lead, body):
@@ -273,7 +249,7 @@ def test_two_finalisations_at_once_get_two_numbers(app, lead, body):
         document = db.session.get(Document, ids[n])
         return service.finalise_document(db.session.get(User, lead_id), document).number
 
-    assert sorted(_in_threads(app, 2, finalise)) == ["01/BB-ĐKT", "02/BB-ĐKT"]
+    assert sorted(in_threads(app, 2, finalise)) == ["01/BB-ĐKT", "02/BB-ĐKT"]
 
 
 # --- finalising, freezing and signing ------------------------------------------------------------
