@@ -2,11 +2,11 @@
 import os
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from app import database
 from app.config import config_from_env
 from app.extensions import babel, csrf, db, login_manager, migrate
 from app.models.base import render_migration_item, utcnow
@@ -53,9 +53,7 @@ def normalise_database_url(url: str) -> str:
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
-    with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+    database.init_app(app)
     migrate.init_app(
         app, db, directory=str(Path(app.root_path).parent / "migrations"), render_item=render_migration_item
     )
@@ -64,15 +62,6 @@ def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
     from app import auth  # noqa: F401  (registers the user loader)
-
-
-def _sqlite_pragmas(connection, _record) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
 
 
 def select_locale() -> str | None:

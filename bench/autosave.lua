@@ -1,5 +1,6 @@
 -- wrk script: autosave POSTs of one inspection's answers. Each thread keeps its own items and their
--- row versions (read back from the answer), so every save is a real change, never a conflict.
+-- row versions (given at the start, then read back from each answer), so every save is a real change,
+-- never a conflict.
 local threads = {}
 
 function setup(thread)
@@ -15,6 +16,9 @@ function init(args)
   for id in string.gmatch(os.getenv("BENCH_ITEMS"), "%d+") do
     if n % count == index then table.insert(items, tonumber(id)) end
     n = n + 1
+  end
+  for id, version in string.gmatch(os.getenv("BENCH_VERSIONS"), "(%d+)=(%d+)") do
+    versions[tonumber(id)] = tonumber(version)
   end
   turn = 0
   wrk.method = "POST"

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.database import write_turn
 from app.extensions import db
 from app.models import (
     Answer,
@@ -245,7 +246,7 @@ class SavedAnswer:
     """An answer as a save left it, with its item: what the card's save state shows. The autosave answers
     from what it wrote instead of reading the row back, so this stands in for an `Answer`."""
 
-    item: ChecklistItem
+    item: sa.Row  # the item's columns, which is all that rules and scoring read of an item
     id: int
     row_version: int
     result: str | None
@@ -264,20 +265,22 @@ _SAVED_COLUMNS = ("id", "row_version", "last_save_id", *FIELDS, "answered_at")
 
 
 @functools.cache
-def _answer_place() -> sa.Select:
-    """Everything a save checks, in one round trip: the item within the inspection's checklist, the
-    inspection's state, the user's role in its team (None outside it) and the item's answer as it is
-    (its columns None when there is none yet)."""
+def _item_to_answer() -> sa.Select:
+    """Everything a save checks, in one round trip of plain columns (no ORM objects to build): the item
+    within the inspection's checklist, the inspection's state, the user's role in its team (None outside
+    it) and the item's answer as it is (None columns when there is none yet)."""
+    item, section, inspection = ChecklistItem.__table__, ChecklistSection.__table__, Inspection.__table__
+    member, files = InspectionMember.__table__, Attachment.__table__
     return (
-        sa.select(ChecklistItem, Inspection.status, InspectionMember.role,
+        sa.select(item, inspection.c.status.label("inspection_status"), member.c.role.label("team_role"),
                   *(_ANSWER.c[name].label(f"answer_{name}") for name in _SAVED_COLUMNS),
-                  sa.exists().where(Attachment.answer_id == Answer.id).label("answer_has_files"))
-        .join(ChecklistSection, ChecklistItem.section_id == ChecklistSection.id)
-        .join(Inspection, Inspection.template_id == ChecklistSection.template_id)
-        .outerjoin(InspectionMember, sa.and_(InspectionMember.inspection_id == Inspection.id,
-                                             InspectionMember.user_id == sa.bindparam("user_id")))
-        .outerjoin(Answer, sa.and_(Answer.inspection_id == Inspection.id, Answer.item_id == ChecklistItem.id))
-        .where(ChecklistItem.id == sa.bindparam("item_id"), Inspection.id == sa.bindparam("inspection_id"))
+                  sa.exists().where(files.c.answer_id == _ANSWER.c.id).label("answer_has_files"))
+        .join(section, item.c.section_id == section.c.id)
+        .join(inspection, inspection.c.template_id == section.c.template_id)
+        .outerjoin(member, sa.and_(member.c.inspection_id == inspection.c.id,
+                                   member.c.user_id == sa.bindparam("user_id")))
+        .outerjoin(_ANSWER, sa.and_(_ANSWER.c.inspection_id == inspection.c.id, _ANSWER.c.item_id == item.c.id))
+        .where(item.c.id == sa.bindparam("item_id"), inspection.c.id == sa.bindparam("inspection_id"))
     )
 
 
@@ -290,11 +293,11 @@ def _update_answer() -> sa.Update:
             .values(row_version=_ANSWER.c.row_version + 1))
 
 
-def _answer_as_it_is(place: sa.Row) -> SavedAnswer | None:
-    if place.answer_id is None:
+def _answer_as_it_is(item: sa.Row) -> SavedAnswer | None:
+    if item.answer_id is None:
         return None
-    return SavedAnswer(item=place.ChecklistItem, answered_by=None, has_files=bool(place.answer_has_files),
-                       **{name: place._mapping[f"answer_{name}"] for name in _SAVED_COLUMNS})
+    return SavedAnswer(item=item, answered_by=None, has_files=bool(item.answer_has_files),
+                       **{name: item._mapping[f"answer_{name}"] for name in _SAVED_COLUMNS})
 
 
 def _write(inspection_id: int, item_id: int, current: SavedAnswer | None, written: dict) -> int | None:
@@ -328,13 +331,13 @@ def save_answer(actor: User, inspection_id: int, item_id: int, raw: dict, row_ve
     The busiest write of the app, so it is one read and two plain statements (the answer, checked
     against the version just read, and its audit event) rather than the ORM's unit of work.
     """
-    place = db.session.execute(_answer_place(), {"user_id": actor.id, "inspection_id": inspection_id,
-                                                 "item_id": item_id}).one_or_none()
-    if place is None:
+    item = db.session.execute(_item_to_answer(), {"user_id": actor.id, "inspection_id": inspection_id,
+                                                  "item_id": item_id}).one_or_none()
+    if item is None:
         raise NotPermitted(_("This item is not part of the inspection's checklist."))
-    if place.status != InspectionStatus.IN_PROGRESS or place.role is None:
+    if item.inspection_status != InspectionStatus.IN_PROGRESS or item.team_role is None:
         raise NotPermitted(_("Only the team answers, while the inspection is in progress."))
-    item, current = place.ChecklistItem, _answer_as_it_is(place)
+    current = _answer_as_it_is(item)
     if current is not None and save_id and current.last_save_id == save_id:
         return replace(current, answered_by=actor)  # a retry of a save that was already applied
     own_write = bool(base_save_id) and current is not None and current.last_save_id == base_save_id
@@ -343,14 +346,17 @@ def save_answer(actor: User, inspection_id: int, item_id: int, raw: dict, row_ve
     values = clean_values(item, raw)
     written = values | {"answered_by_id": actor.id, "answered_at": utcnow(), "last_save_id": save_id,
                         "outcome": scoring.outcome(item, values)}
-    answer_id = _write(inspection_id, item_id, current, written)
-    if answer_id is None:
-        db.session.rollback()
-        raise _stale(inspection_id, item_id)
     changes = audit.diff(audit.snapshot(current, FIELDS) if current else {}, values)
-    if changes:
-        audit.insert(actor, "answer", "answer", answer_id, f"{item.code or item.id}", changes)
-    db.session.commit()
+    with write_turn():  # from the first write to the commit, nothing else happens
+        answer_id = _write(inspection_id, item_id, current, written)
+        if answer_id is None:
+            db.session.rollback()
+        else:
+            if changes:
+                audit.insert(actor, "answer", "answer", answer_id, f"{item.code or item.id}", changes)
+            db.session.commit()
+    if answer_id is None:
+        raise _stale(inspection_id, item_id)
     return SavedAnswer(item=item, id=answer_id, row_version=current.row_version + 1 if current else 1,
                        answered_at=written["answered_at"], answered_by=actor, last_save_id=save_id,
                        has_files=current.has_files if current else False, **values)
