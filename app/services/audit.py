@@ -41,4 +41,7 @@ def record(actor: User | None, action: str, obj, summary: str, changes: dict | N
 def insert(actor: User | None, action: str, entity: str, entity_id: int, summary: str,
            changes: dict | None = None) -> None:
     """Write an audit event at once, in the current transaction, for a change made without the ORM."""
-    db.session.execute(AuditEvent.__table__.insert(), _event(actor, action, entity, entity_id, summary, changes))
+    db.session.execute(_INSERT, _event(actor, action, entity, entity_id, summary, changes))
+
+
+_INSERT = AuditEvent.__table__.insert()  # built once: insert() runs inside the autosave's write turn

@@ -57,6 +57,19 @@ def test_save_then_change_with_the_shown_version(lead, inspection):
     assert (second.result, second.row_version) == ("pass", 2)
 
 
+def test_each_change_is_audited_with_its_values_before_and_after(lead, inspection):
+    target = item(inspection)
+    first = answers.save_answer(lead, inspection.id, target.id, {"result": "fail", "note": "Thiếu"}, 0, "s1")
+    answers.save_answer(lead, inspection.id, target.id, {"result": "pass", "note": "Thiếu"}, 1, "s2")
+    answers.save_answer(lead, inspection.id, target.id, {"result": "pass", "note": "Thiếu"}, 2, "s3")  # no change
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.entity == "answer",
+                                                            AuditEvent.entity_id == first.id)
+                                .order_by(AuditEvent.id)).all()
+    assert [(e.user_id, e.action, e.summary) for e in events] == [(lead.id, "answer", target.code or str(target.id))] * 2
+    assert events[0].changes == {"result": [None, "fail"], "note": [None, "Thiếu"]}
+    assert events[1].changes == {"result": ["fail", "pass"]}
+
+
 def test_stale_write_is_refused_and_the_newer_value_kept(lead, inspection):
     answers.save_answer(lead, inspection.id, item(inspection).id, {"result": "fail"}, 0, "a")
     # Another tablet still shows the item unanswered (version 0) and saves "pass".
