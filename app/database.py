@@ -7,6 +7,7 @@ autosave waits for its turn on a file lock instead, which the kernel hands over 
 released, and finds SQLite's lock free. PostgreSQL locks rows, not the database: there it is no wait.
 """
 import fcntl
+import os
 from contextlib import contextmanager, nullcontext
 
 import sqlalchemy as sa
@@ -42,8 +43,12 @@ def write_turn():
 
 @contextmanager
 def _turn(path: str):
-    # Each turn opens the file anew: an exclusive lock then also keeps out the other threads of this
-    # process, and closing the file gives the turn back whatever happens.
-    with open(path, "a") as turn:
+    # Each turn opens the (empty) file anew: an exclusive lock then also keeps out the other threads of
+    # this process, and closing the file gives the turn back whatever happens. Reading is enough to
+    # lock, so a file left by another user (root running `flask seed-demo`) does not stop the app.
+    turn = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
         fcntl.flock(turn, fcntl.LOCK_EX)
         yield
+    finally:
+        os.close(turn)

@@ -27,6 +27,7 @@ from app.models import (
     Inspection,
     InspectionMember,
     InspectionStatus,
+    Role,
     User,
 )
 from app.models.base import utcnow
@@ -55,7 +56,12 @@ def can_open_checklist(user: User, inspection: Inspection) -> bool:
 
 def can_answer(user: User, inspection: Inspection) -> bool:
     """Team members answer while the field work is in progress."""
-    return inspection.status == InspectionStatus.IN_PROGRESS and inspection.role_of(user) is not None
+    return _may_answer(user, inspection.status, inspection.role_of(user))
+
+
+def _may_answer(user: User, status: InspectionStatus, team_role) -> bool:
+    # A unit head never answers, even one still listed in a team from before their account changed.
+    return status == InspectionStatus.IN_PROGRESS and team_role is not None and user.role != Role.UNIT_HEAD
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -335,7 +341,7 @@ def save_answer(actor: User, inspection_id: int, item_id: int, raw: dict, row_ve
                                                   "item_id": item_id}).one_or_none()
     if item is None:
         raise NotPermitted(_("This item is not part of the inspection's checklist."))
-    if item.inspection_status != InspectionStatus.IN_PROGRESS or item.team_role is None:
+    if not _may_answer(actor, item.inspection_status, item.team_role):
         raise NotPermitted(_("Only the team answers, while the inspection is in progress."))
     current = _answer_as_it_is(item)
     if current is not None and save_id and current.last_save_id == save_id:

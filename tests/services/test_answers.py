@@ -44,6 +44,14 @@ def test_only_the_team_answers_while_in_progress(lead, inspection):
         answers.save_answer(lead, inspection.id, item(inspection).id, {"result": "pass"}, 0, "x")
 
 
+def test_a_team_member_who_became_a_unit_head_no_longer_answers(lead, inspection):
+    lead.role = Role.UNIT_HEAD
+    db.session.commit()
+    assert not answers.can_answer(lead, inspection)
+    with pytest.raises(NotPermitted):
+        answers.save_answer(lead, inspection.id, item(inspection).id, {"result": "pass"}, 0, "x")
+
+
 def test_an_item_of_another_checklist_is_refused(lead, inspection):
     other = make_template(status=TemplateStatus.PUBLISHED).sections[0].items[0]
     with pytest.raises(NotPermitted):

@@ -5,10 +5,10 @@ import sqlalchemy as sa
 from app import create_app
 from app.config import TestingConfig
 from app.extensions import db
-from app.models import Answer, InspectionStatus, Role
+from app.models import Answer, InspectionStatus, Role, TemplateStatus
 from app.services import answers
 from tests.conftest import HX, login
-from tests.factories import make_user
+from tests.factories import make_template, make_user
 
 
 @pytest.fixture
@@ -41,6 +41,25 @@ def test_autosave_returns_the_save_state_and_announces_it(team_client, inspectio
     assert progress.startswith('<aside id="progress"') and "1/3" in progress
     assert team_client.get(f"/inspections/{inspection.id}/progress").status_code == 302
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_who_may_autosave(app, client_as, team_client, lead, inspection):
+    """The team while the field work is in progress; others get what they get everywhere: 404 for an
+    inspection they may not see, 403 for one they may see but not answer."""
+    item = inspection.template.sections[0].items[0]
+    assert autosave(team_client, inspection, item, result="pass").status_code == 200
+    assert autosave(client_as("inspector"), inspection, item, save="s2", result="fail").status_code == 404
+    assert autosave(client_as("leader"), inspection, item, save="s3", result="fail").status_code == 403
+    other_item = make_template(status=TemplateStatus.PUBLISHED).sections[0].items[0]
+    assert autosave(team_client, inspection, other_item, result="pass").status_code == 404
+    lead.role = Role.UNIT_HEAD  # still listed in the team
+    db.session.commit()
+    assert autosave(team_client, inspection, item, version=1, save="s4", result="fail").status_code == 404
+    lead.role = Role.INSPECTOR
+    inspection.status = InspectionStatus.REVIEWING
+    db.session.commit()
+    assert autosave(team_client, inspection, item, version=1, save="s5", result="fail").status_code == 403
+    assert db.session.scalar(sa.select(Answer.result).where(Answer.item_id == item.id)) == "pass"
 
 
 def test_conflict_answers_409_with_the_card_and_both_values(team_client, inspection):
