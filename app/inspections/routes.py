@@ -194,8 +194,8 @@ def save_answer(inspection_id: int, item_id: int):
     the progress panel refreshes itself once after a burst of saves; a conflict (409) redraws the card
     with both values, an invalid value (422) with its message."""
     raw, version, save_id, base = posted_answer(item_id)
-    # The reply is drawn from what this request just wrote: reading it back after the commit would
-    # cost queries on the busiest route of the app.
+    # The reply is drawn from what the save wrote, and names the user: keep the user loaded after the
+    # commit instead of reading it again on the busiest route of the app.
     db.session().expire_on_commit = False
     try:
         saved = answers.save_answer(current_user, inspection_id, item_id, raw, version, save_id, base)
