@@ -6,9 +6,13 @@ workers saving at once, those sleeps took a sixth of the workers' time (bench/ch
 autosave waits for its turn on a file lock instead, which the kernel hands over the moment it is
 released, and finds SQLite's lock free. PostgreSQL locks rows, not the database: there it is no wait.
 """
-import fcntl
 import os
 from contextlib import contextmanager, nullcontext
+
+try:
+    import fcntl
+except ImportError:  # Windows: writers then wait on SQLite's own lock, as they would without turns
+    fcntl = None
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -22,7 +26,7 @@ def init_app(app: Flask) -> None:
             return
         sa.event.listen(db.engine, "connect", _sqlite_pragmas)
         database = db.engine.url.database
-        if database and database != ":memory:":
+        if fcntl and database and database != ":memory:":
             app.extensions["sqlite_write_turns"] = f"{database}-write.lock"
 
 
