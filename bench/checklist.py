@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.serving import log_in, serve  # noqa: E402
+
 ITEMS = 120
 PASSWORD = "bench-password-1"
 
@@ -72,39 +74,6 @@ def seed(env: dict) -> tuple[int, int, list[int], int]:
         ids = inspection.id, template.id, item_ids[ITEMS // 2:], answers[0].id
         db.engine.dispose()
     return ids
-
-
-def serve(target: str, port: int, env: dict) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         target], cwd=ROOT, env=env)
-    for _ in range(100):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/")
-            return process
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{target} did not start")
-
-
-def log_in(port: int) -> tuple[str, str]:
-    """The session cookie of the bench user, and the CSRF token for htmx posts."""
-    def request(method, path, body=None, cookie=""):
-        connection = http.client.HTTPConnection("127.0.0.1", port)
-        headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        return response, response.read().decode()
-
-    response, page = request("GET", "/auth/login")
-    cookie = response.getheader("Set-Cookie").split(";")[0]
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response, _ = request("POST", "/auth/login", f"username=bench&password={PASSWORD}&csrf_token={token}", cookie)
-    cookie = response.getheader("Set-Cookie").split(";")[0]
-    response, page = request("GET", "/", cookie=cookie)
-    # The page makes the CSRF token and keeps it in the session: the cookie changes with it.
-    cookie = (response.getheader("Set-Cookie") or cookie).split(";")[0]
-    return cookie, re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
 
 
 def wrk(url: str, script: str, seconds: int, threads: int, connections: int, env: dict) -> dict:
@@ -172,7 +141,7 @@ def main() -> None:
     inspection_id, template_id, open_items, answer_id = seed(env)
     app_server, bare_server = serve("wsgi:app", 8731, env), serve("bench.bare:app", 8732, env)
     try:
-        cookie, csrf = log_in(8731)
+        cookie, csrf = log_in(8731, "bench", PASSWORD)
         env |= {"BENCH_COOKIE": cookie, "BENCH_CSRF": csrf, "BENCH_THREADS": "4",
                 "BENCH_ITEMS": ",".join(map(str, open_items)),
                 "BENCH_PATH": f"/inspections/{inspection_id}/answers/%d"}

@@ -10,7 +10,6 @@ as a leader and loads each page with wrk
 Without --pg, or when PostgreSQL cannot be reached, only SQLite is measured.
 """
 import argparse
-import http.client
 import os
 import re
 import shutil
@@ -24,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.serving import log_in, serve  # noqa: E402
 PASSWORD = "demo12345"
 USERNAME = "s1-leader1"
 
@@ -55,35 +56,6 @@ def vacuum(url: str) -> None:
     engine.dispose()
 
 
-def serve(port: int, env: dict) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         "wsgi:app"], cwd=ROOT, env=env)
-    for _ in range(200):
-        try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/auth/login")
-            return process
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
-
-
-def log_in(port: int) -> str:
-    def request(method, path, body=None, cookie=""):
-        connection = http.client.HTTPConnection("127.0.0.1", port)
-        connection.request(method, path, body=body, headers={
-            "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
-        response = connection.getresponse()
-        return response, response.read().decode()
-
-    response, page = request("GET", "/auth/login")
-    cookie = response.getheader("Set-Cookie").split(";")[0]
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response, _ = request("POST", "/auth/login", f"username={USERNAME}&password={PASSWORD}&csrf_token={token}", cookie)
-    assert response.status == 303, "login failed"
-    return response.getheader("Set-Cookie").split(";")[0]
-
-
 def wrk(url: str, seconds: int, env: dict, warm_up: bool = True) -> dict:
     if warm_up:  # each worker opens its connections (and computes the page's figures once) before timing
         subprocess.run(["wrk", "-t2", "-c4", "-d1s", url], env=env, capture_output=True, check=True)
@@ -103,9 +75,9 @@ def measure(name: str, url: str, port: int, seconds: int, provinces: int, years:
     print(f"{name}: seeded in {seconds_to_seed:.0f} s")
     if url.startswith("postgresql"):
         vacuum(url)
-    server = serve(port, env)
+    server = serve("wsgi:app", port, env)
     try:
-        env["BENCH_COOKIE"] = log_in(port)
+        env["BENCH_COOKIE"] = log_in(port, USERNAME, PASSWORD)[0]
         year = date.today().year
         pages = {
             "dashboard": f"/reports/?year={year - 1}",
@@ -121,9 +93,9 @@ def measure(name: str, url: str, port: int, seconds: int, provinces: int, years:
         server.wait()
     # The dashboard's figures are kept while the data is unchanged; this is the price of computing them.
     env["FLASK_REPORTS_KEEP"] = "0"
-    server = serve(port, env)
+    server = serve("wsgi:app", port, env)
     try:
-        env["BENCH_COOKIE"] = log_in(port)
+        env["BENCH_COOKIE"] = log_in(port, USERNAME, PASSWORD)[0]
         page = "dashboard, computed each time"
         results[(name, page)] = wrk(f"http://127.0.0.1:{port}/reports/?year={date.today().year - 1}", seconds, env)
         print(f"  {page:32}p95 {results[(name, page)]['p95_ms']:.1f} ms")

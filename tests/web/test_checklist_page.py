@@ -43,6 +43,15 @@ def test_autosave_returns_the_save_state_and_announces_it(team_client, inspectio
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_a_plain_post_of_one_answer_saves_it_and_goes_back_to_the_card(team_client, inspection):
+    item = inspection.template.sections[0].items[0]
+    response = team_client.post(f"/inspections/{inspection.id}/answers/{item.id}",
+                                data={f"a{item.id}-result": "fail", f"a{item.id}-version": "0"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/inspections/{inspection.id}/checklist#item-{item.id}")
+    assert db.session.scalar(sa.select(Answer.result).where(Answer.item_id == item.id)) == "fail"
+
+
 def test_who_may_autosave(app, client_as, team_client, lead, inspection):
     """The team while the field work is in progress; others get what they get everywhere: 404 for an
     inspection they may not see, 403 for one they may see but not answer."""
