@@ -76,7 +76,7 @@ def upload_evidence(inspection_id: int, item_id: int):
     # Read one byte past the limit: enough to refuse a larger file without holding all of it.
     files = [(f.filename, f.stream.read(limit + 1)) for f in request.files.getlist("file") if f.filename]
     try:
-        service.store_evidence_files(current_user, inspection, item, files)
+        service.store_evidence_files(current_user, inspection, item, files, _upload_id())
     except NotPermitted:
         abort(403)
     except ValidationFailed as error:
@@ -85,6 +85,12 @@ def upload_evidence(inspection_id: int, item_id: int):
         return _fragment(inspection, item)
     flash(_("Evidence attached."), "success")
     return _back_to_item(inspection.id, item.id)
+
+
+def _upload_id() -> str | None:
+    """The tablet's id for this upload (its outbox key), if it sent one that fits the column."""
+    upload_id = (request.form.get("upload_id") or "").strip()
+    return upload_id if 0 < len(upload_id) <= 64 else None
 
 
 @bp.route("/evidence/<int:attachment_id>")

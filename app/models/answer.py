@@ -59,6 +59,9 @@ class Answer(db.Model):
 class Attachment(db.Model):
     """An evidence file, stored under instance/uploads/ by its SHA-256 and served only through a checked route."""
 
+    # Two retries of one upload that arrive at once attach each file once (NULL ids never collide).
+    __table_args__ = (sa.UniqueConstraint("answer_id", "upload_id", "sha256"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     answer_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("answer.id"), index=True)
     # A finding's own photos (while it is a draft), or the files of one step of its follow-up.
@@ -74,6 +77,8 @@ class Attachment(db.Model):
     height: Mapped[Optional[int]]
     uploaded_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The id the tablet gave the upload (its outbox key): a retried upload attaches its files once.
+    upload_id: Mapped[Optional[str]] = mapped_column(sa.String(64))
 
     answer: Mapped[Optional[Answer]] = relationship(back_populates="attachments")
     finding: Mapped[Optional["Finding"]] = relationship(back_populates="photos")  # noqa: F821

@@ -188,18 +188,22 @@ def _check_rights(actor: User, inspection: Inspection, item: ChecklistItem | Non
 
 
 def store_evidence_files(actor: User, inspection: Inspection, item: ChecklistItem,
-                         files: list[tuple[str, bytes]]) -> list[Attachment]:
-    """Attach several files to an item's answer: all of them, or (on any refusal) none."""
+                         files: list[tuple[str, bytes]], upload_id: str | None = None) -> list[Attachment]:
+    """Attach several files to an item's answer: all of them, or (on any refusal) none.
+
+    `upload_id` is the tablet's id for this upload: a retry of an upload that was already attached (its
+    answer got lost) attaches nothing more and returns what the first one attached."""
     _check_rights(actor, inspection, item)
     if not files:
         raise ValidationFailed("file", _("Choose a photo or a PDF file."))
     prepared = prepare_files(files)
     try:
-        return _record(actor, inspection, item, prepared)
+        return _record(actor, inspection, item, prepared, upload_id)
     except sa.exc.IntegrityError:
-        # Another upload made the item's (empty) answer at the same moment: attach to theirs.
+        # Another upload made the item's (empty) answer, or a retry of this one attached the files, at
+        # the same moment: attach to theirs.
         db.session.rollback()
-        return _record(actor, inspection, item, prepared)
+        return _record(actor, inspection, item, prepared, upload_id)
 
 
 def prepare_files(files: list[tuple[str, bytes]]) -> list[StoredFile]:
@@ -254,10 +258,15 @@ def _forget_unused(sha: str) -> None:
         _path_for(sha, thumbnail=True).unlink(missing_ok=True)
 
 
-def _record(actor, inspection, item, prepared: list[StoredFile]) -> list[Attachment]:
+def _record(actor, inspection, item, prepared: list[StoredFile], upload_id: str | None) -> list[Attachment]:
     answer = _answer_for(actor, inspection, item)
-    # A retried upload (the answer to the first one got lost) brings the same file: attach it once.
+    # A retried upload (the answer to the first one got lost) brings the same files: attach them once.
+    # Files the answer already has are not attached twice either, whatever upload brought them.
     already = {a.sha256: a for a in db.session.scalars(sa.select(Attachment).where(Attachment.answer_id == answer.id))}
+    if upload_id:
+        retried = [a for a in already.values() if a.upload_id == upload_id]
+        if retried:
+            return retried
     attachments = []
     for stored in prepared:
         if stored.sha256 in already:
@@ -265,7 +274,8 @@ def _record(actor, inspection, item, prepared: list[StoredFile]) -> list[Attachm
             continue
         attachment = Attachment(answer_id=answer.id, sha256=stored.sha256, original_name=stored.original_name,
                                 mime_type=stored.mime_type, size=len(stored.data), width=stored.width,
-                                height=stored.height, uploaded_by_id=actor.id, uploaded_at=utcnow())
+                                height=stored.height, uploaded_by_id=actor.id, uploaded_at=utcnow(),
+                                upload_id=upload_id)
         db.session.add(attachment)
         db.session.flush()
         audit.record(actor, "attach", attachment, stored.original_name, {

@@ -10,6 +10,7 @@ from app.models import Attachment, InspectionStatus, Role
 from tests.conftest import HX, login
 from tests.factories import make_inspection, make_unit, make_user
 from tests.images import jpeg_with_orientation_and_gps, png, stored_files
+from tests.threads import in_threads
 
 pytestmark = pytest.mark.usefixtures("instance")
 
@@ -94,6 +95,31 @@ def test_same_photo_twice_is_one_file(client, lead, inspection, item, instance):
     upload(client, inspection, inspection.template.sections[0].items[1], ("b.png", photo))
     upload(client, inspection, item, ("a.png", photo))  # a retry: attached once
     assert len(attachments()) == 2 and len(stored_files(instance)) == 1
+
+
+def test_a_retried_upload_attaches_once_by_its_upload_id(client, lead, inspection, item):
+    """The tablet's outbox resends an upload whose answer got lost; it may have shrunk the photo anew."""
+    login(client, lead)
+    url = upload_url(inspection, item)
+    for color in ("green", "green", "red"):  # the third: other bytes, same upload
+        data = {"file": [(io.BytesIO(png(color=color)), "a.png")], "upload_id": "outbox-1"}
+        assert client.post(url, data=data, content_type="multipart/form-data", headers=HX).status_code == 200
+    data = {"file": [(io.BytesIO(png(color="blue")), "b.png")], "upload_id": "outbox-2"}
+    response = client.post(url, data=data, content_type="multipart/form-data", headers=HX)
+    assert [a.upload_id for a in attachments()] == ["outbox-1", "outbox-2"]
+    assert response.get_data(as_text=True).count("<img") == 2
+
+
+def test_two_retries_at_once_attach_once(app, lead, inspection, item):
+    def send(_n):
+        client = app.test_client()
+        login(client, lead)
+        data = {"file": [(io.BytesIO(png()), "a.png")], "upload_id": "outbox-1"}
+        return client.post(upload_url(inspection, item), data=data, content_type="multipart/form-data",
+                           headers=HX).status_code
+
+    assert in_threads(app, 2, send) == [200, 200]
+    assert len(attachments()) == 1
 
 
 def test_served_to_the_team_and_leaders_only(app, client, lead, inspection, item):
