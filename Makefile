@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HTMX_VERSION := 2.0.11
+WORKBOX_VERSION := 7.4.1
+IDB_VERSION := 8.0.4
 export FLASK_APP := wsgi.py
 
 .PHONY: run test install install-test vendor translations messages db demo browser-deps bench clean
@@ -27,8 +29,11 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 
-# htmx is not committed: unpack the pinned release from the npm package.
-vendor: app/static/vendor/htmx.min.js
+# JS libraries are not committed: unpack the pinned releases' built files from their npm packages.
+# htmx for the pages; Workbox's modules and idb for the service worker and the offline outbox.
+WORKBOX_MODULES := workbox-sw workbox-core workbox-routing workbox-strategies workbox-precaching \
+	workbox-broadcast-update
+vendor: app/static/vendor/htmx.min.js app/static/vendor/workbox/workbox-sw.js app/static/vendor/idb/umd.js
 app/static/vendor/htmx.min.js:
 	@mkdir -p app/static/vendor
 	@if command -v npm >/dev/null 2>&1; then \
@@ -36,6 +41,20 @@ app/static/vendor/htmx.min.js:
 		tar xzf htmx.org-$(HTMX_VERSION).tgz package/dist/htmx.min.js && \
 		cp package/dist/htmx.min.js $(CURDIR)/app/static/vendor/htmx.min.js && rm -rf $$tmp; \
 	else echo "npm not found: htmx will load from the pinned CDN address"; fi
+app/static/vendor/workbox/workbox-sw.js:
+	@if command -v npm >/dev/null 2>&1; then \
+		mkdir -p app/static/vendor/workbox && tmp=$$(mktemp -d) && cd $$tmp && \
+		for module in $(WORKBOX_MODULES); do \
+			npm pack --silent $$module@$(WORKBOX_VERSION) >/dev/null && tar xzf $$module-$(WORKBOX_VERSION).tgz && \
+			cp package/build/$$module*.js $(CURDIR)/app/static/vendor/workbox/ && rm -rf package || exit 1; \
+		done; rm -f $(CURDIR)/app/static/vendor/workbox/*.dev.js; rm -rf $$tmp; \
+	else echo "npm not found: no service worker, so no offline work (everything else works)"; fi
+app/static/vendor/idb/umd.js:
+	@if command -v npm >/dev/null 2>&1; then \
+		mkdir -p app/static/vendor/idb && tmp=$$(mktemp -d) && cd $$tmp && \
+		npm pack --silent idb@$(IDB_VERSION) >/dev/null && tar xzf idb-$(IDB_VERSION).tgz package/build/umd.js && \
+		cp package/build/umd.js $(CURDIR)/app/static/vendor/idb/umd.js && rm -rf $$tmp; \
+	else echo "npm not found: no offline outbox"; fi
 
 translations:
 	$(BIN)/pybabel compile -d app/translations 2>/dev/null

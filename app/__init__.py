@@ -2,13 +2,13 @@
 import os
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app import database
+from app import assets, database
 from app.config import config_from_env
-from app.extensions import babel, csrf, db, login_manager, migrate
+from app.extensions import babel, compress, csrf, db, login_manager, migrate
 from app.models.base import render_migration_item, utcnow
 
 
@@ -58,6 +58,8 @@ def init_extensions(app: Flask) -> None:
         app, db, directory=str(Path(app.root_path).parent / "migrations"), render_item=render_migration_item
     )
     csrf.init_app(app)
+    compress.init_app(app)  # HTML, CSS and JS over slow links when no proxy compresses them
+    assets.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
@@ -82,10 +84,12 @@ def register_blueprints(app: Flask) -> None:
     from app.inspections import bp as inspections_bp
     from app.main import bp as main_bp
     from app.notifications import bp as notifications_bp
+    from app.offline import bp as offline_bp
     from app.reports import bp as reports_bp
     from app.units import bp as units_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(offline_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(units_bp, url_prefix="/units")
     app.register_blueprint(checklists_bp, url_prefix="/checklists")
@@ -98,7 +102,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def init_templates(app: Flask) -> None:
+    from app.offline.routes import worker_available
+
     htmx_local = (Path(app.static_folder) / "vendor" / "htmx.min.js").exists()
+    with app.app_context():
+        offline_worker = worker_available()
     # Block tags leave no blank lines behind: the checklist page goes out over 3G.
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -109,6 +117,7 @@ def init_templates(app: Flask) -> None:
 
         return {
             "htmx_local": htmx_local,
+            "offline_worker": offline_worker,
             "current_locale": str(get_locale()),
             "now": utcnow(),
             # A function, so that only full pages (base.html) spend time on the menu, never fragments.
@@ -120,4 +129,8 @@ def init_templates(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        user = g.get("_login_user")  # only when the request loaded one: never a query for static files
+        if user is not None and user.is_authenticated:
+            # The service worker keeps one user's pages and drops them when another user's page arrives.
+            response.headers["X-User"] = str(user.id)
         return response

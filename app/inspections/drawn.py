@@ -9,6 +9,7 @@ The drawing is kept as UTF-8 bytes cut where the session's CSRF token goes (the 
 session, not to the drawing), and the page is drawn around a slot: each response is then one join of
 bytes, instead of copies of a 400 KB string.
 """
+import hashlib
 import secrets
 import threading
 from typing import Callable
@@ -34,7 +35,7 @@ def _cache() -> LRUCache:
             maxsize=current_app.config["CHECKLIST_CACHE_BYTES"], getsizeof=lambda parts: sum(map(len, parts))))
 
 
-def _drawing(inspection: Inspection, can_answer: bool, draw: Callable[..., str]) -> list[bytes]:
+def _drawing(inspection: Inspection, can_answer: bool, draw: Callable[..., str]) -> tuple[tuple, list[bytes]]:
     cache = _cache()
     key = (inspection.id, inspection.template_id, can_answer, str(get_locale()), answers.checklist_stamp(inspection))
     with _lock:
@@ -44,14 +45,17 @@ def _drawing(inspection: Inspection, can_answer: bool, draw: Callable[..., str])
         if sum(map(len, parts)) <= cache.maxsize:
             with _lock:
                 cache[key] = parts
-    return parts
+    return key, parts
 
 
 def fill_sections(page: Response, inspection: Inspection, can_answer: bool, draw: Callable[..., str]) -> Response:
     """Put the checklist's sections where the page (rendered with sections=SECTIONS_SLOT) has the slot;
     `draw(csrf_token=…)` renders them when they are not kept yet."""
     head, tail = page.get_data().split(SECTIONS_SLOT.encode())
-    parts = _drawing(inspection, can_answer, draw)
+    key, parts = _drawing(inspection, can_answer, draw)
+    # Changes with what the sections show: the service worker tells an open page when its kept copy
+    # is older than the server's (Workbox's broadcast update compares this header).
+    page.headers["X-Answers-Stamp"] = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
     token = generate_csrf().encode()
     body = [head]
     for part in parts:

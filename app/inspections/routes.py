@@ -48,9 +48,11 @@ def index():
     units = db.session.execute(sa.select(Unit.id, Unit.name).where(
         Unit.id.in_(service.visible_inspections(current_user).with_only_columns(Inspection.unit_id))
     ).order_by(Unit.name)).all()
+    offline_urls = [url_for("inspections.checklist", inspection_id=inspection_id)
+                    for inspection_id in db.session.scalars(service.field_work(current_user).with_only_columns(Inspection.id))]
     return render("inspections/index.html", "inspections/_results.html", page=page, year=year, status_filter=status,
                   unit_id=unit_id, q=q, statuses=list(InspectionStatus), units=units,
-                  can_create=service.is_manager(current_user))
+                  can_create=service.is_manager(current_user), offline_urls=offline_urls)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -77,6 +77,17 @@ def filtered_inspections(user: User, year: int | None = None, status: str = "", 
     return query.order_by(Inspection.planned_start.desc(), Inspection.id.desc())
 
 
+# Field work the team may take offline: the checklist opens (read only while scheduled) and fills in.
+FIELD_WORK = (S.SCHEDULED, S.IN_PROGRESS)
+
+
+def field_work(user: User) -> sa.Select:
+    """The inspections whose checklists a user keeps on the tablet: on their team, scheduled or under way."""
+    team = sa.select(InspectionMember.inspection_id).where(InspectionMember.user_id == user.id)
+    return (sa.select(Inspection).where(Inspection.id.in_(team), Inspection.status.in_(FIELD_WORK))
+            .order_by(Inspection.planned_start, Inspection.id))
+
+
 def can_view(user: User, inspection: Inspection) -> bool:
     return db.session.scalar(visible_inspections(user).where(Inspection.id == inspection.id)) is not None
 
