@@ -41,6 +41,10 @@ def init_app(app: Flask) -> None:
     def static_cache(response):
         if request.endpoint != "static" or response.status_code not in (200, 304):
             return response
+        # Read whole (they are small): Flask-Compress then compresses them like pages, and the file is
+        # closed with the response (its streaming path leaves a streamed file open).
+        response.make_sequence()
+        response.direct_passthrough = False  # else the server gets the list without the file's close
         version = request.args.get("v")
         if version and version == digest(app, request.view_args["filename"]):
             response.cache_control.public = True

@@ -97,7 +97,7 @@ def test_fill_twenty_answers_and_a_photo_then_reload(live, live_server, inspecti
     assert saved == expected
 
 
-def test_answer_made_offline_is_retried_and_saved(live, live_server, inspection, tablet_portrait):
+def test_answer_made_offline_waits_on_the_tablet_and_is_sent(live, live_server, inspection, tablet_portrait):
     inspection_id, item_ids = inspection
     page = tablet_portrait
     log_in(page, live_server, "inspector")
@@ -106,13 +106,13 @@ def test_answer_made_offline_is_retried_and_saved(live, live_server, inspection,
     card = page.locator(f"#item-{item_id}")
     page.context.set_offline(True)
     card.locator("label.toggle.na").click()
-    page.wait_for_function(f"document.querySelector('#item-{item_id}').classList.contains('failed')")
-    assert card.locator(".error-note").is_visible()
-    assert card.locator("input[value=na]").is_checked()  # still on screen, marked unsaved
+    card.get_by_text("Đã lưu trên máy, chờ gửi").wait_for()
+    page.locator("#outbox-status").get_by_text("1 câu trả lời đang chờ gửi").wait_for()
+    assert card.locator("input[value=na]").is_checked()
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function(f"!document.querySelector('#item-{item_id}').classList.contains('failed')")
     wait_saved(page, item_id)
+    page.locator("#outbox-status").wait_for(state="hidden")
     page.reload()
     assert page.locator(f"#item-{item_id} input[value=na]").is_checked()
 
@@ -126,7 +126,9 @@ def test_photo_taken_offline_is_sent_when_back_online(live, live_server, inspect
     page.context.set_offline(True)
     page.set_input_files(f"#evidence-file-{item_id}", files=[
         {"name": "offline.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}])
-    page.locator(f"#evidence-{item_id} form.failed .upload-failed").wait_for()
+    page.locator(f"#evidence-{item_id} .evidence-queued img").wait_for()
+    page.locator("#outbox-status").get_by_text("1 ảnh hoặc tệp đang chờ gửi").wait_for()
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.locator(f"#evidence-{item_id} img").wait_for()
+    page.locator(f"#evidence-{item_id} .evidence-files img").wait_for()
+    assert page.locator(f"#evidence-{item_id} .evidence-queued").count() == 0

@@ -30,6 +30,11 @@
       navigator.storage.persisted().then(function (kept) { return kept || navigator.storage.persist(); });
     }
   }
+  // A checklist opened before the worker was in charge of the page is kept now, not at the next visit.
+  if ("serviceWorker" in navigator && !navigator.serviceWorker.controller && document.getElementById("checklist")) {
+    navigator.serviceWorker.ready.then(function () { return ask({type: "download", urls: [location.pathname]}); })
+      .catch(function () { /* kept at the next visit */ });
+  }
   function worker() {
     if (!("serviceWorker" in navigator)) return Promise.resolve(null);
     return navigator.serviceWorker.ready.then(function (registration) { return registration.active; });
