@@ -36,6 +36,10 @@ class SwitchableProxy:
         """Refuse new connections and cut the open ones."""
         listener, self._listener = self._listener, None
         if listener is not None:
+            try:
+                listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread; close() alone would not
+            except OSError:
+                pass
             listener.close()
         with self._lock:
             sockets, self._sockets = self._sockets, set()
@@ -59,21 +63,25 @@ class SwitchableProxy:
                 continue
             with self._lock:
                 self._sockets.update((client, upstream))
+            done = threading.Semaphore(0)  # the second direction to finish closes both sockets
             for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+                threading.Thread(target=self._pipe, args=(source, sink, done), daemon=True).start()
 
-    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket, done: threading.Semaphore) -> None:
         try:
             while data := source.recv(65536):
                 sink.sendall(data)
         except OSError:
             pass
-        finally:
-            for sock in (source, sink):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+        try:
+            sink.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        if done.acquire(blocking=False):
             with self._lock:
                 self._sockets.discard(source)
                 self._sockets.discard(sink)
+            source.close()
+            sink.close()
+        else:
+            done.release()

@@ -194,7 +194,9 @@
           responses.forEach(function (response, i) {
             var li = document.createElement("li"), link = document.createElement("a");
             link.href = new URL(checklists[i].url).pathname;
-            link.textContent = decodeURIComponent(response.headers.get("X-Title") || "") || link.href;
+            // The page's title without the site's name: "Bộ tiêu chí · <inspection>".
+            link.textContent = decodeURIComponent(response.headers.get("X-Title") || "").replace(/ · Kiểm Tra$/, "") ||
+              link.href;
             var when = document.createElement("span");
             when.className = "muted";
             when.textContent = " · " + format(messages.storedAt, {time: clock(Number(response.headers.get("X-Stored-At")))});
