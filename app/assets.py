@@ -41,12 +41,16 @@ def init_app(app: Flask) -> None:
     def static_cache(response):
         if request.endpoint != "static" or response.status_code not in (200, 304):
             return response
-        # Read whole (they are small): Flask-Compress then compresses them like pages, and the file is
-        # closed with the response (its streaming path leaves a streamed file open).
+        # Read whole (they are small): Flask-Compress then compresses them like pages (its streaming
+        # path leaves the file open).
+        source = response.response
         response.make_sequence()
-        response.direct_passthrough = False  # else the server gets the list without the file's close
+        response.direct_passthrough = False
+        if hasattr(source, "close"):
+            source.close()  # read whole: the file is not needed until the response closes
         version = request.args.get("v")
         if version and version == digest(app, request.view_args["filename"]):
+            response.cache_control.no_cache = None
             response.cache_control.public = True
             response.cache_control.max_age = YEAR
             response.cache_control.immutable = True
