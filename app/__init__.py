@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app import database
 from app.config import config_from_env
-from app.extensions import babel, csrf, db, login_manager, migrate
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.models.base import render_migration_item, utcnow
 
 
@@ -59,6 +59,7 @@ def init_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
     from app import auth  # noqa: F401  (registers the user loader)

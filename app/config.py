@@ -19,8 +19,17 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Refused passwords allowed per client address and account, and per address over all accounts,
+    # within LOGIN_LOCK_MINUTES (app/throttle.py). No account is ever locked for everyone.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_ADDRESS_MAX_FAILURES = 50
     LOGIN_LOCK_MINUTES = 15
+    # Requests with files per user (photos, PDFs, scans); generous for a tablet's offline replay.
+    UPLOAD_RATE_LIMIT = "120 per minute"
+    # Flask-Limiter: memory counts per worker process; a redis://host:6379/0 URL counts for all of them.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = "kiemtra"
+    RATELIMIT_HEADERS_ENABLED = True  # Retry-After on every 429
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 8
     PER_PAGE = 50

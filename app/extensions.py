@@ -1,5 +1,7 @@
 """Extension instances, created unbound and initialised in create_app()."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +28,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Counts by client address unless a limit says otherwise (app/throttle.py); behind a proxy the address
+# is the client's only with ProxyFix (PROXY_FIX_X_FOR).
+limiter = Limiter(key_func=get_remote_address)
