@@ -99,7 +99,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def init_templates(app: Flask) -> None:
+    from app import security
+
     htmx_local = (Path(app.static_folder) / "vendor" / "htmx.min.js").exists()
+    security.init_app(app, htmx_local)
     # Block tags leave no blank lines behind: the checklist page goes out over 3G.
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -115,10 +118,3 @@ def init_templates(app: Flask) -> None:
             # A function, so that only full pages (base.html) spend time on the menu, never fragments.
             "navigation": lambda: navigation_for(current_user, request.endpoint),
         }
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response

@@ -51,6 +51,15 @@ class Config:
     MAIL_TIMEOUT = 30  # seconds per SMTP operation
     # Where users reach the app, for the links in emails (no trailing slash): https://kiemtra.example.gov.vn
     APP_BASE_URL = ""
+    # Reverse proxies trusted for X-Forwarded-For/-Proto/-Host/-Port/-Prefix (Werkzeug's ProxyFix);
+    # 0 trusts none. Production trusts one proxy for the client address and the scheme.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
+    # Strict-Transport-Security on HTTPS responses, in seconds (0: not sent).
+    HSTS_SECONDS = 0
     # Where htmx comes from when app/static/vendor/htmx.min.js is missing.
     HTMX_CDN_URL = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
     HTMX_CDN_INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
@@ -81,6 +90,9 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    PROXY_FIX_X_FOR = 1
+    PROXY_FIX_X_PROTO = 1
+    HSTS_SECONDS = 365 * 24 * 3600
 
     @classmethod
     def init_app(cls, app):

@@ -19,7 +19,7 @@ from app.services import search as search_service
 from app.services.findings import local_today
 from app.services.reports import SORT_KEYS
 
-MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
+MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}  # Flask adds the charset to text types
 
 
 def _dashboard_context() -> dict:

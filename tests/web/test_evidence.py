@@ -104,7 +104,7 @@ def test_served_to_the_team_and_leaders_only(app, client, lead, inspection, item
 
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
-    assert response.cache_control.private and not response.cache_control.public
+    assert response.headers["Cache-Control"] == "no-store"
     assert Image.open(io.BytesIO(response.data)).size == (20, 40)
     response.close()
     thumb = client.get(url + "/thumb")
