@@ -8,6 +8,7 @@ import pytest
 
 from app import create_app
 from app.config import DevelopmentConfig, ProductionConfig
+from app.models import Role
 from app.security import content_security_policy
 from tests.conftest import database_overrides, login
 from tests.factories import make_user
@@ -54,8 +55,7 @@ def test_htmx_is_configured_for_the_policy(client):
 
 
 def test_logged_in_pages_and_exports_are_not_stored(app, client):
-    leader = make_user(__import__("app.models", fromlist=["Role"]).Role.LEADER)
-    login(client, leader)
+    login(client, make_user(Role.LEADER))
     for url in ("/", "/reports/export/findings.xlsx", "/reports/export/findings.csv", "/findings/"):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -70,8 +70,6 @@ def test_static_files_keep_their_own_caching(client, inspector):
 
 
 def test_csv_export_names_its_charset_once(client):
-    from app.models import Role
-
     login(client, make_user(Role.LEADER))
     response = client.get("/reports/export/findings.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
