@@ -75,6 +75,9 @@ def select_locale() -> str | None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.forms import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before the routes that use it are added
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.checklists import bp as checklists_bp

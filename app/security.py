@@ -8,15 +8,32 @@ flags would duplicate what the reverse proxy and ProductionConfig already do.
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, Request, g, request
 from flask_login import current_user
+from werkzeug.formparser import FormDataParser
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Uploaded files (photos, PDFs, signed scans) can run nothing and reach nothing from our origin.
 SANDBOX = "sandbox"
 
 
+class NamedPartsParser(FormDataParser):
+    """Multipart bodies without a part's name= (no browser sends one) lose that part: Werkzeug keys it
+    None, which broke Flask-WTF's CSRF check and every view reading the form with a 500."""
+
+    def _parse_multipart(self, stream, mimetype, content_length, options):
+        stream, form, files = super()._parse_multipart(stream, mimetype, content_length, options)
+        named = [(key, value) for key, value in form.items(multi=True) if key is not None]
+        named_files = [(key, value) for key, value in files.items(multi=True) if key is not None]
+        return stream, self.cls(named), self.cls(named_files)
+
+
+class AppRequest(Request):
+    form_data_parser_class = NamedPartsParser
+
+
 def init_app(app: Flask, htmx_local: bool) -> None:
+    app.request_class = AppRequest
     hops = {name: app.config[f"PROXY_FIX_{name.upper()}"] for name in ("x_for", "x_proto", "x_host", "x_port", "x_prefix")}
     if any(hops.values()):
         # Trust X-Forwarded-* from exactly this many proxies: the client address (login throttling,

@@ -30,7 +30,7 @@ from app.findings.forms import (
     SendBackForm,
     SubmitForm,
 )
-from app.forms import apply_error, clamp_year, form_status
+from app.forms import apply_error, clamp_year, db_int, form_status, paginate
 from app.htmx import is_htmx, render
 from app.inspections.routes import get_inspection
 from app.models import (
@@ -87,13 +87,13 @@ def filtered(args) -> tuple[sa.Select, dict]:
     today = service.local_today()
     filters = {
         "q": args.get("q", "").strip(),
-        "unit": args.get("unit", type=int),
+        "unit": args.get("unit", type=db_int),
         "status": args.get("status", ""),
         "severity": args.get("severity", ""),
         "overdue": args.get("overdue") == "1",
         "repeat": args.get("repeat") == "1",
-        "year": clamp_year(args.get("year", type=int)),
-        "inspection": args.get("inspection", type=int),
+        "year": clamp_year(args.get("year", type=db_int)),
+        "inspection": args.get("inspection", type=db_int),
     }
     query = service.visible_findings(current_user)
     if filters["status"] == "active":
@@ -138,7 +138,7 @@ def index():
     """Every finding the user may see, filtered and searched in SQL, paginated; the filters are the URL."""
     today = service.local_today()
     query, filters = filtered(request.args)
-    page = db.paginate(with_list_columns(ordered(query, today)), per_page=current_app.config["PER_PAGE"])
+    page = paginate(with_list_columns(ordered(query, today)))
     units = db.session.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(
         service.visible_findings(current_user).with_only_columns(Finding.unit_id))).order_by(Unit.name)).all()
     return render("findings/index.html", "findings/_results.html", page=page, filters=filters, today=today,
