@@ -71,8 +71,8 @@ def clamp_year(year: int | None) -> int | None:
     return min(max(year, 1990), 2100) if year else None
 
 
-# The largest integer a database column holds (PostgreSQL's bigint, SQLite's INTEGER).
-DB_INT_MAX = 2**63 - 1
+# The largest integer an id or number column holds: INTEGER is 32 bits on PostgreSQL (SQLite's 64).
+DB_INT_MAX = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
