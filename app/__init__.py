@@ -2,13 +2,13 @@
 import os
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
 from app import assets, database
 from app.config import config_from_env
-from app.extensions import babel, compress, csrf, db, login_manager, migrate
+from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from app.models.base import render_migration_item, utcnow
 
 
@@ -61,6 +61,7 @@ def init_extensions(app: Flask) -> None:
     compress.init_app(app)  # HTML, CSS and JS over slow links when no proxy compresses them
     assets.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 
     from app import auth  # noqa: F401  (registers the user loader)
@@ -76,6 +77,9 @@ def select_locale() -> str | None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.forms import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before the routes that use it are added
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.checklists import bp as checklists_bp
@@ -102,9 +106,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def init_templates(app: Flask) -> None:
+    from app import security
     from app.offline.routes import worker_available
 
     htmx_local = (Path(app.static_folder) / "vendor" / "htmx.min.js").exists()
+    security.init_app(app, htmx_local)
     with app.app_context():
         offline_worker = worker_available()
     # Block tags leave no blank lines behind: the checklist page goes out over 3G.
@@ -123,14 +129,3 @@ def init_templates(app: Flask) -> None:
             # A function, so that only full pages (base.html) spend time on the menu, never fragments.
             "navigation": lambda: navigation_for(current_user, request.endpoint),
         }
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        user = g.get("_login_user")  # only when the request loaded one: never a query for static files
-        if user is not None and user.is_authenticated:
-            # The service worker keeps one user's pages and drops them when another user's page arrives.
-            response.headers["X-User"] = str(user.id)
-        return response

@@ -19,8 +19,17 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Refused passwords allowed per client address and account, and per address over all accounts,
+    # within LOGIN_LOCK_MINUTES (app/throttle.py). No account is ever locked for everyone.
     LOGIN_MAX_FAILURES = 5
+    LOGIN_ADDRESS_MAX_FAILURES = 50
     LOGIN_LOCK_MINUTES = 15
+    # Requests with files per user (photos, PDFs, scans); generous for a tablet's offline replay.
+    UPLOAD_RATE_LIMIT = "120 per minute"
+    # Flask-Limiter: memory counts per worker process; a redis://host:6379/0 URL counts for all of them.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_KEY_PREFIX = "kiemtra"
+    RATELIMIT_HEADERS_ENABLED = True  # Retry-After on every 429
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 8
     PER_PAGE = 50
@@ -42,6 +51,15 @@ class Config:
     MAIL_TIMEOUT = 30  # seconds per SMTP operation
     # Where users reach the app, for the links in emails (no trailing slash): https://kiemtra.example.gov.vn
     APP_BASE_URL = ""
+    # Reverse proxies trusted for X-Forwarded-For/-Proto/-Host/-Port/-Prefix (Werkzeug's ProxyFix);
+    # 0 trusts none. Production trusts one proxy for the client address and the scheme.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
+    # Strict-Transport-Security on HTTPS responses, in seconds (0: not sent).
+    HSTS_SECONDS = 0
     # Where htmx comes from when app/static/vendor/htmx.min.js is missing.
     HTMX_CDN_URL = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
     HTMX_CDN_INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
@@ -72,6 +90,9 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    PROXY_FIX_X_FOR = 1
+    PROXY_FIX_X_PROTO = 1
+    HSTS_SECONDS = 365 * 24 * 3600
 
     @classmethod
     def init_app(cls, app):

@@ -1,9 +1,12 @@
 """Error pages in the user's language, as a full page or an htmx fragment."""
+import time
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db
+from app.extensions import db, limiter
 from app.htmx import render
 
 MESSAGES = {
@@ -13,6 +16,7 @@ MESSAGES = {
     405: (_l("Not allowed"), _l("This action cannot be done this way.")),
     413: (_l("File too large"), _l("The file you sent is larger than allowed. Choose a smaller file.")),
     422: (_l("Invalid data"), _l("Some of the data you sent is not valid. Please check and try again.")),
+    429: (_l("Too many attempts"), None),
     500: (_l("Server error"), _l("Something went wrong on our side. Your saved work is safe; please try again.")),
 }
 CSRF_MESSAGE = _l("Your session has expired or the form is out of date. Reload the page and try again.")
@@ -34,6 +38,14 @@ def init_app(app):
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        """Flask-Limiter adds Retry-After to this response; the page says the same in minutes."""
+        limit = limiter.current_limit
+        seconds = limit.reset_at - time.time() if limit else 60
+        minutes = max(1, round(seconds / 60))
+        return render_error(429, _("Too many attempts. Please try again in %(minutes)d minutes.", minutes=minutes))
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -1,6 +1,8 @@
 """Extension instances, created unbound and initialised in create_app()."""
 from flask_babel import Babel
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +30,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 compress = Compress()
+# Counts by client address unless a limit says otherwise (app/throttle.py); behind a proxy the address
+# is the client's only with ProxyFix (PROXY_FIX_X_FOR).
+limiter = Limiter(key_func=get_remote_address)

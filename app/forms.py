@@ -1,8 +1,12 @@
 """Helpers shared by every feature's forms."""
+from flask import current_app, request
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter
+from wtforms import StringField
 
+from app.extensions import db
 from app.services.errors import ValidationFailed
 
 # WTForms ships no Vietnamese catalog: its built-in messages are translated in ours.
@@ -28,12 +32,23 @@ class _BabelTranslations:
         return get_translations().ngettext(singular, plural, n)
 
 
+def _text(value):
+    """A text field left out of a posted form is "", never None: views strip and compare text."""
+    return "" if value is None else value
+
+
 class Form(FlaskForm):
-    """The base of every form: WTForms' own messages come out in the user's language."""
+    """The base of every form: WTForms' own messages come out in the user's language, and text
+    fields hold text even when a request leaves them out."""
 
     class Meta:
         def get_translations(self, form):
             return _BabelTranslations()
+
+        def bind_field(self, form, unbound_field, options):
+            if issubclass(unbound_field.field_class, StringField):
+                options["filters"] = [_text, *unbound_field.kwargs.get("filters", ())]
+            return super().bind_field(form, unbound_field, options)
 
 
 def apply_error(form, error: ValidationFailed) -> None:
@@ -54,3 +69,32 @@ def form_status(form) -> int:
 def clamp_year(year: int | None) -> int | None:
     """A year typed into the URL, kept to what a date can hold and an inspection plan can mean."""
     return min(max(year, 1990), 2100) if year else None
+
+
+# The largest integer an id or number column holds: INTEGER is 32 bits on PostgreSQL (SQLite's 64).
+DB_INT_MAX = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """<int:…> in every route: a number a database column holds; a bigger one answers 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", DB_INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
+def db_int(value: str) -> int:
+    """For request.args.get(…, type=db_int): a number that fits a column; anything else (a huge
+    number too) raises ValueError, so the argument counts as absent, like a word would."""
+    number = int(value)
+    if not -DB_INT_MAX <= number <= DB_INT_MAX:
+        raise ValueError(value)
+    return number
+
+
+def paginate(query):
+    """db.paginate with the page from the URL kept to what an offset can hold: a page past the
+    last one answers 404 (Flask-SQLAlchemy), never a database error."""
+    per_page = current_app.config["PER_PAGE"]
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), DB_INT_MAX // per_page)
+    return db.paginate(query, page=page, per_page=per_page)

@@ -38,3 +38,31 @@ def test_migrations_build_the_schema_the_models_describe(empty_database_url):
         tables = set(sa.inspect(db.engine).get_table_names())
         assert {"unit", "user", "issuing_body", "audit_event", "alembic_version"} <= tables
         db.engine.dispose()
+
+
+def test_session_token_migration_gives_each_user_a_token_and_reverses(empty_database_url):
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "7e5f9a1b3d50"]).exit_code == 0
+    with app.app_context():
+        from app.extensions import db
+
+        with db.engine.begin() as connection:
+            for name in ("an", "binh"):
+                connection.execute(sa.text(
+                    "INSERT INTO \"user\" (username, full_name, title, email, password_hash, role, active, locale, "
+                    "failed_logins, session_version, created_at, updated_at) VALUES (:name, :name, '', '', 'x', "
+                    "'inspector', true, 'vi', 3, 2, '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')"),
+                    {"name": name})
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        with db.engine.connect() as connection:
+            tokens = connection.execute(sa.text('SELECT session_token FROM "user"')).scalars().all()
+        assert len(set(tokens)) == 2 and all(len(token) >= 32 for token in tokens)
+
+        result = runner.invoke(args=["db", "downgrade", "7e5f9a1b3d50"])
+        assert result.exit_code == 0, result.output
+        with db.engine.connect() as connection:
+            rows = connection.execute(sa.text('SELECT failed_logins, session_version FROM "user"')).all()
+        assert rows == [(0, 1), (0, 1)]
+        db.engine.dispose()

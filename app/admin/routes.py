@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from app.admin import bp
 from app.admin.forms import AuditFilterForm, IssuingBodyForm, NewUserForm, ResetPasswordForm, UserForm
 from app.extensions import db
-from app.forms import apply_error, form_status
+from app.forms import apply_error, form_status, paginate
 from app.htmx import render
 from app.models import AuditEvent, IssuingBody, Role, User
 from app.models.audit import ACTION_LABELS, ENTITY_LABELS
@@ -31,7 +31,7 @@ def users():
         query = query.where(sa.or_(User.username.ilike(pattern), User.full_name.ilike(pattern)))
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
-    page = db.paginate(query.options(sa.orm.joinedload(User.unit)), per_page=current_app.config["PER_PAGE"])
+    page = paginate(query.options(sa.orm.joinedload(User.unit)))
     return render("admin/users.html", "admin/_users_table.html", page=page, q=q, role=role, roles=list(Role))
 
 
@@ -153,7 +153,7 @@ def audit():
             query = query.where(AuditEvent.at >= _local_midnight(form.date_from.data))
         if form.date_to.data:
             query = query.where(AuditEvent.at < _local_midnight(form.date_to.data + timedelta(days=1)))
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"])
+    page = paginate(query)
     return render("admin/audit.html", "admin/_audit_results.html", form=form, page=page, history=page.items)
 
 

@@ -15,20 +15,14 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 
 
-# Every request loads its user: one statement built once, cheaper than session.get() building its own.
-USER_BY_ID = sa.select(User).where(User.id == sa.bindparam("user_id"))
+# Every request loads its user: one statement built once, cheaper than building it per request.
+USER_BY_TOKEN = sa.select(User).where(User.session_token == sa.bindparam("token"))
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """The session id is "<user id>.<session version>", so a password change ends old sessions."""
-    user_id, _, version = session_id.partition(".")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.scalar(USER_BY_ID, {"user_id": int(user_id)})
-    if user is None or user.session_version != int(version):
-        return None
-    return user
+def load_user(token: str) -> User | None:
+    """The session names the user's session token (User.get_id), so a new token ends old sessions."""
+    return db.session.scalar(USER_BY_TOKEN, {"token": token})
 
 
 @login_manager.unauthorized_handler

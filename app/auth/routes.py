@@ -10,6 +10,7 @@ from app.forms import apply_error, form_status
 from app.htmx import render
 from app.services import accounts
 from app.services.errors import ValidationFailed
+from app.throttle import count_refused_password, password_guesses
 
 
 def safe_next(target: str | None) -> str:
@@ -24,6 +25,7 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@password_guesses
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
@@ -32,6 +34,7 @@ def login():
         try:
             user = accounts.authenticate(form.username.data, form.password.data)
         except accounts.LoginFailed as error:
+            count_refused_password()
             form.form_errors.append(error.message)
         else:
             session.clear()  # a fresh session on login: no fixation
@@ -42,13 +45,18 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Ends the session on every device: the cookie holds the user's one session token, now replaced."""
+    if current_user.is_authenticated:
+        accounts.end_sessions(current_user._get_current_object())
     logout_user()
-    flash(_("You have logged out."), "info")
+    session.clear()
+    flash(_("You have logged out on every device."), "info")
     return redirect(url_for("auth.login"), 303)
 
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@password_guesses
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -56,6 +64,8 @@ def password():
         try:
             accounts.change_own_password(user, form.current_password.data, form.new_password.data)
         except ValidationFailed as error:
+            if any(field == "current_password" for field, _message in error.problems):
+                count_refused_password()
             apply_error(form, error)
         else:
             login_user(user)  # the session id changed with the password: keep this session

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from app.checklists import EDITORS, bp, editors_only
 from app.checklists.forms import ImportForm, ItemForm, NewTemplateForm, SectionForm, TemplateForm, format_bands
 from app.extensions import db
-from app.forms import apply_error, form_status
+from app.forms import apply_error, db_int, form_status
 from app.htmx import is_htmx, render
 from app.models import ChecklistItem, ChecklistSection, ChecklistTemplate, ParArea, Role, TemplateStatus
 from app.services import checklist_io, checklists
@@ -335,5 +335,5 @@ def delete_item(item_id: int):
 def reorder_items(section_id: int):
     """Drag and drop (JavaScript only): the items' ids in their new order."""
     section = db.get_or_404(ChecklistSection, section_id)
-    run(checklists.reorder_items, current_user, section, request.form.getlist("item", type=int))
+    run(checklists.reorder_items, current_user, section, request.form.getlist("item", type=db_int))
     return section_changed(section)

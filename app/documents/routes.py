@@ -20,8 +20,8 @@ from app.models import Document, DocumentKind, Inspection, InspectionMember
 from app.services import documents as service
 from app.services import evidence
 from app.services.errors import NotPermitted, ValidationFailed
-
-CACHE_SECONDS = 24 * 3600
+from app.security import private_file
+from app.throttle import uploads
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -177,7 +177,6 @@ def _download(data: bytes, mimetype: str, name: str):
     response = make_response(data)
     response.headers["Content-Type"] = mimetype
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 
@@ -204,15 +203,13 @@ def photo(document_id: int, sha: str):
     path = evidence._path_for(sha, thumbnail=True)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", etag=f"{sha}-t", max_age=CACHE_SECONDS, conditional=True)
-    response.cache_control.public = False
-    response.cache_control.private = True
-    return response
+    return private_file(send_file(path, mimetype="image/jpeg", etag=f"{sha}-t", conditional=True))
 
 
 # --- the signed scan -----------------------------------------------------------------------------
 
 @bp.route("/<int:document_id>/signed", methods=["POST"])
+@uploads
 def upload_signed(document_id: int):
     document = get_document(document_id)
     form = SignedScanForm()
@@ -245,8 +242,7 @@ def signed_scan(document_id: int):
     response = send_file(path, mimetype=scan.mime_type, as_attachment=True,
                          download_name=output.file_name(document, f"signed.{extension}"), etag=scan.sha256,
                          conditional=True)
-    response.cache_control.private = True
-    return response
+    return private_file(response)
 
 
 @bp.app_context_processor

@@ -30,7 +30,7 @@ from app.findings.forms import (
     SendBackForm,
     SubmitForm,
 )
-from app.forms import apply_error, clamp_year, form_status
+from app.forms import apply_error, clamp_year, db_int, form_status, paginate
 from app.htmx import is_htmx, render
 from app.inspections.routes import get_inspection
 from app.models import (
@@ -51,11 +51,12 @@ from app.services import evidence, reports, search
 from app.services import findings as service
 from app.services.errors import NotPermitted, ValidationFailed
 from app.services.units import units_visible_to
+from app.security import private_file
+from app.throttle import uploads
 from app.units.forms import unit_choices
 
 F = FindingStatus
 K = FindingEventKind
-CACHE_SECONDS = 24 * 3600
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -86,13 +87,13 @@ def filtered(args) -> tuple[sa.Select, dict]:
     today = service.local_today()
     filters = {
         "q": args.get("q", "").strip(),
-        "unit": args.get("unit", type=int),
+        "unit": args.get("unit", type=db_int),
         "status": args.get("status", ""),
         "severity": args.get("severity", ""),
         "overdue": args.get("overdue") == "1",
         "repeat": args.get("repeat") == "1",
-        "year": clamp_year(args.get("year", type=int)),
-        "inspection": args.get("inspection", type=int),
+        "year": clamp_year(args.get("year", type=db_int)),
+        "inspection": args.get("inspection", type=db_int),
     }
     query = service.visible_findings(current_user)
     if filters["status"] == "active":
@@ -137,7 +138,7 @@ def index():
     """Every finding the user may see, filtered and searched in SQL, paginated; the filters are the URL."""
     today = service.local_today()
     query, filters = filtered(request.args)
-    page = db.paginate(with_list_columns(ordered(query, today)), per_page=current_app.config["PER_PAGE"])
+    page = paginate(with_list_columns(ordered(query, today)))
     units = db.session.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(
         service.visible_findings(current_user).with_only_columns(Finding.unit_id))).order_by(Unit.name)).all()
     return render("findings/index.html", "findings/_results.html", page=page, filters=filters, today=today,
@@ -239,6 +240,7 @@ def _act(finding: Finding, form, call, message: str, form_name: str):
 
 
 @bp.route("/<int:finding_id>/respond", methods=["POST"])
+@uploads
 def respond(finding_id: int):
     finding = get_finding(finding_id)
     rights = service.rights(current_user, finding)
@@ -252,6 +254,7 @@ def respond(finding_id: int):
 
 
 @bp.route("/<int:finding_id>/submit", methods=["POST"])
+@uploads
 def submit(finding_id: int):
     finding = get_finding(finding_id)
     form = SubmitForm()
@@ -315,6 +318,7 @@ def restore(finding_id: int):
 
 
 @bp.route("/<int:finding_id>/photos", methods=["POST"])
+@uploads
 def add_photos(finding_id: int):
     finding = get_finding(finding_id)
     form = PhotoForm()
@@ -389,12 +393,11 @@ def _send(attachment: Attachment, thumbnail: bool):
     path = evidence.evidence_path(attachment, thumbnail)
     if not path.is_file():
         abort(404)
+    # A PDF downloads rather than opening in our origin (a viewer blocks a sandboxed PDF anyway).
     response = send_file(path, mimetype="image/jpeg" if thumbnail else attachment.mime_type,
-                         download_name=_stored_name(attachment), etag=f"{attachment.sha256}{'-t' if thumbnail else ''}",
-                         max_age=CACHE_SECONDS, conditional=True)
-    response.cache_control.public = False
-    response.cache_control.private = True
-    return response
+                         download_name=_stored_name(attachment), as_attachment=not attachment.is_image,
+                         etag=f"{attachment.sha256}{'-t' if thumbnail else ''}", conditional=True)
+    return private_file(response)
 
 
 def _stored_name(attachment: Attachment) -> str:

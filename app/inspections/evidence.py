@@ -19,9 +19,8 @@ from app.services import answers
 from app.services import evidence as service
 from app.services import inspections
 from app.services.errors import NotPermitted, ValidationFailed
-
-# Files never change under an attachment id; the browser may keep them, but only for this user.
-CACHE_SECONDS = 24 * 3600
+from app.security import private_file
+from app.throttle import uploads
 
 
 def _answer(inspection: Inspection, item: ChecklistItem) -> Answer | None:
@@ -65,6 +64,7 @@ def get_attachment(attachment_id: int) -> tuple[Attachment, Inspection]:
 
 
 @bp.route("/<int:inspection_id>/items/<int:item_id>/evidence", methods=["POST"])
+@uploads
 def upload_evidence(inspection_id: int, item_id: int):
     inspection = get_inspection(inspection_id)
     item = answers.item_of(inspection, item_id)
@@ -112,12 +112,11 @@ def _send(attachment: Attachment, inspection: Inspection, thumbnail: bool):
     name = attachment.original_name
     if attachment.is_image:  # the stored file is a JPEG whatever the photo was sent as
         name = f"{Path(name).stem or 'photo'}.jpg"
+    # A PDF downloads rather than opening in our origin (a viewer blocks a sandboxed PDF anyway).
     response = send_file(path, mimetype="image/jpeg" if thumbnail else attachment.mime_type, download_name=name,
-                         etag=f"{attachment.sha256}{'-thumb' if thumbnail else ''}", max_age=CACHE_SECONDS,
-                         conditional=True)
-    response.cache_control.public = False
-    response.cache_control.private = True
-    return response
+                         as_attachment=not attachment.is_image,
+                         etag=f"{attachment.sha256}{'-thumb' if thumbnail else ''}", conditional=True)
+    return private_file(response)
 
 
 @bp.route("/evidence/<int:attachment_id>/delete", methods=["POST"])

@@ -2,14 +2,14 @@ from collections import defaultdict
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.forms import apply_error, clamp_year, form_status
+from app.forms import apply_error, clamp_year, db_int, form_status, paginate
 from app.htmx import ANSWER_SAVED, hx_trigger, is_htmx, render
 from app.inspections import bp, drawn, managers_only
 from app.inspections.forms import InspectionForm, TransitionForm
@@ -39,12 +39,12 @@ def get_inspection(inspection_id: int, *loading) -> Inspection:
 @bp.route("/")
 def index():
     """Filter by year, status, unit and text; paginated in SQL. Shareable: the filters are the URL."""
-    year = clamp_year(request.args.get("year", type=int))
+    year = clamp_year(request.args.get("year", type=db_int))
     status = request.args.get("status", "")
-    unit_id = request.args.get("unit", type=int)
+    unit_id = request.args.get("unit", type=db_int)
     q = request.args.get("q", "").strip()
     query = service.filtered_inspections(current_user, year, status, unit_id, q).options(joinedload(Inspection.unit))
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"])
+    page = paginate(query)
     units = db.session.execute(sa.select(Unit.id, Unit.name).where(
         Unit.id.in_(service.visible_inspections(current_user).with_only_columns(Inspection.unit_id))
     ).order_by(Unit.name)).all()
@@ -124,7 +124,7 @@ def transition(inspection_id: int, action: str):
 @bp.route("/plan")
 def plan():
     """The annual plan: the year's inspections by month of their planned start, and which are done."""
-    year = clamp_year(request.args.get("year", type=int)) or date.today().year
+    year = clamp_year(request.args.get("year", type=db_int)) or date.today().year
     inspections = db.session.scalars(
         service.visible_inspections(current_user)
         .where(Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31)))
@@ -186,7 +186,7 @@ def posted_answer(item_id: int) -> tuple[dict, int, str | None, str | None]:
     the id of its previous save of the item."""
     prefix = f"a{item_id}-"
     raw = {name: request.form.get(prefix + name) for name in answers.FIELDS}
-    return (raw, request.form.get(prefix + "version", 0, type=int), request.form.get(prefix + "save") or None,
+    return (raw, request.form.get(prefix + "version", 0, type=db_int), request.form.get(prefix + "save") or None,
             request.form.get(prefix + "base") or None)
 
 

@@ -1,4 +1,5 @@
 """Users, their role and their unit."""
+import secrets
 from datetime import datetime
 from typing import Optional
 
@@ -26,6 +27,10 @@ class Role(LabelledEnum):
                 cls.UNIT_HEAD: _l("Head of inspected unit")}
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -37,11 +42,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     unit_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(sa.String(8), default="vi")
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    # Part of the session id: bumping it logs the user out everywhere (password change, reset).
-    session_version: Mapped[int] = mapped_column(default=1)
+    # What the session cookie names instead of the id: a new token ends every session that held the
+    # old one (logout, password change or reset, deactivation).
+    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
 
     unit: Mapped[Optional[Unit]] = relationship()
 
@@ -49,13 +53,17 @@ class User(UserMixin, TimestampMixin, db.Model):
         self.password_hash = generate_password_hash(
             password, method=current_app.config["PASSWORD_HASH_METHOD"]
         )
-        self.session_version = (self.session_version or 0) + 1
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Every cookie that names the old token stops working at its next request."""
+        self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
+        return self.session_token
 
     @property
     def is_active(self) -> bool:

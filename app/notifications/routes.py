@@ -1,15 +1,15 @@
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 
-from app.extensions import db
+from app.forms import db_int, paginate
 from app.htmx import is_htmx, render
 from app.notifications import bp
 from app.services.notifications import is_local_path, mark_all_read, mark_read, notifications_for
 
 
 def _page():
-    return db.paginate(notifications_for(current_user), per_page=current_app.config["PER_PAGE"])
+    return paginate(notifications_for(current_user))
 
 
 @bp.route("/")
@@ -36,7 +36,7 @@ def read(notification_id: int):
     if is_htmx():
         g.pop("unread_notifications", None)  # counted again after the change, for the bell
         return render("notifications/_item_response.html", notification=notification)
-    return redirect(url_for("notifications.index", page=request.args.get("page", type=int)), 303)
+    return redirect(url_for("notifications.index", page=request.args.get("page", type=db_int)), 303)
 
 
 @bp.post("/read-all")
@@ -48,4 +48,4 @@ def read_all():
     if is_htmx():
         g.pop("unread_notifications", None)
         return render("notifications/index.html", "notifications/_list.html", page=_page(), bell_oob=True)
-    return redirect(url_for("notifications.index", page=request.args.get("page", type=int)), 303)
+    return redirect(url_for("notifications.index", page=request.args.get("page", type=db_int)), 303)

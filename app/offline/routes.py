@@ -2,7 +2,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from flask import current_app, jsonify, make_response, render_template, url_for
+from flask import current_app, g, jsonify, make_response, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -93,4 +93,14 @@ def session():
     else:
         response = jsonify({"user": current_user.id, "csrf": generate_csrf()})
     response.cache_control.no_store = True
+    return response
+
+
+@bp.after_app_request
+def name_the_user(response):
+    """Every response to a logged-in user names them: the worker keeps one user's pages and drops them
+    when another user's page arrives."""
+    user = g.get("_login_user")  # only when the request loaded one: never a query for a static file
+    if user is not None and user.is_authenticated:
+        response.headers["X-User"] = str(user.id)
     return response

@@ -1,7 +1,7 @@
 """The dashboard's and the exports' GET parameters: plain links and forms, so every page works without JS."""
 from dataclasses import dataclass
 
-from app.forms import clamp_year
+from app.forms import clamp_year, db_int
 from app.services.reports import SORT_KEYS
 
 
@@ -37,10 +37,10 @@ class DashboardArgs:
     @classmethod
     def read(cls, args, default_year: int) -> "DashboardArgs":
         sort = args.get("sort", "name")
-        return cls(year=clamp_year(args.get("year", type=int)) or default_year,
+        return cls(year=clamp_year(args.get("year", type=db_int)) or default_year,
                    sort=sort if sort in SORT_KEYS else "name",
                    descending=args.get("dir") == "desc",
-                   all_heat=args.get("heat") == "all", page=args.get("page", 1, type=int))
+                   all_heat=args.get("heat") == "all", page=args.get("page", 1, type=db_int))
 
     def link(self, **changes) -> dict:
         """URL arguments of this view with some changed, for url_for()."""

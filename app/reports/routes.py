@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from app.htmx import render
 from app.models import ParArea, Role
 from app.reports import bp
-from app.forms import clamp_year
+from app.forms import clamp_year, db_int
 from app.reports.forms import DashboardArgs, Page
 from app.services import exports, reports
 from app.services import inspections as inspection_service
@@ -19,7 +19,7 @@ from app.services import search as search_service
 from app.services.findings import local_today
 from app.services.reports import SORT_KEYS
 
-MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv; charset=utf-8"}
+MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}  # Flask adds the charset to text types
 
 
 def _dashboard_context() -> dict:
@@ -59,14 +59,14 @@ def export(what: str, fmt: str):
         query, _filters = filtered(request.args)
         table = exports.findings_table(ordered(query, today), today)
     elif what == "inspections":
-        query = inspection_service.filtered_inspections(current_user, clamp_year(request.args.get("year", type=int)),
-                                          request.args.get("status", ""), request.args.get("unit", type=int),
+        query = inspection_service.filtered_inspections(current_user, clamp_year(request.args.get("year", type=db_int)),
+                                          request.args.get("status", ""), request.args.get("unit", type=db_int),
                                           request.args.get("q", "").strip())
         table = exports.inspections_table(query)
     else:
         if not reports.can_see_dashboard(current_user):
             abort(404)
-        year = clamp_year(request.args.get("year", type=int)) or today.year
+        year = clamp_year(request.args.get("year", type=db_int)) or today.year
         table = exports.scores_table(current_user, year)
     body = exports.to_xlsx(table) if fmt == "xlsx" else exports.to_csv(table)
     name = f"{what}-{today.isoformat()}.{fmt}"

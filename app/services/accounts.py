@@ -1,5 +1,4 @@
-"""Users: login with lockout, creation, role and unit, passwords, deactivation."""
-from datetime import timedelta
+"""Users: login, sessions, creation, role and unit, passwords, deactivation."""
 from functools import cache
 
 import sqlalchemy as sa
@@ -23,44 +22,32 @@ class LoginFailed(DomainError):
 def authenticate(username: str, password: str) -> User:
     """Return the user for these credentials, or raise LoginFailed with a message to show.
 
-    Repeated failures lock the account for LOGIN_LOCK_MINUTES. Every refusal gets the same message,
-    so it never tells whether a username exists or is locked.
+    Every refusal gets the same message, so it never tells whether a username exists. Repeated
+    failures are throttled per client address and account by the login route (app/auth/throttle.py),
+    not by locking the account, which anyone could do to anyone.
     """
-    config = current_app.config
     user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
-    now = utcnow()
     if user is None or not user.active:
         # Spend the same time as a real check, so timing does not tell which usernames exist.
         check_password_hash(_dummy_hash(), password)
         raise LoginFailed(failure_message())
-    if user.locked_until and user.locked_until > now:
-        raise LoginFailed(failure_message())
     if not user.check_password(password):
-        # Counted by the database, so parallel attempts cannot slip past the limit.
-        user.failed_logins = User.failed_logins + 1
-        db.session.flush()
-        db.session.refresh(user)
-        if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            audit.record(None, "lock", user, user.username, {"locked_until": [None, user.locked_until.isoformat()]})
-            db.session.commit()
-            raise LoginFailed(failure_message())
-        db.session.commit()
         raise LoginFailed(failure_message())
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    user.last_login_at = utcnow()
     audit.record(user, "login", user, user.username)
     db.session.commit()
     return user
 
 
 def failure_message() -> str:
-    return _(
-        "Wrong username or password. After %(n)d failed attempts the account is locked for %(minutes)d minutes.",
-        n=current_app.config["LOGIN_MAX_FAILURES"], minutes=current_app.config["LOGIN_LOCK_MINUTES"],
-    )
+    return _("Wrong username or password.")
+
+
+def end_sessions(user: User) -> None:
+    """Logout and "log out everywhere": the user's session token changes, so every cookie stops working."""
+    user.end_sessions()
+    audit.record(user, "logout", user, user.username)
+    db.session.commit()
 
 
 @cache
@@ -114,7 +101,7 @@ def update_user(actor: User, user: User, **fields) -> User:
         raise
     changes = audit.diff(before, audit.snapshot(user, USER_FIELDS))
     if not user.active and before["active"]:
-        user.session_version += 1  # ends the user's open sessions
+        user.end_sessions()
     if changes:
         audit.record(actor, "update", user, user.username, changes)
     db.session.commit()
@@ -125,8 +112,6 @@ def reset_password(actor: User, user: User, new_password: str) -> None:
     """An administrator sets a new password; the user's other sessions end."""
     _check_password_strength(new_password)
     user.set_password(new_password)
-    user.failed_logins = 0
-    user.locked_until = None
     audit.record(actor, "reset_password", user, user.username)
     db.session.commit()
 

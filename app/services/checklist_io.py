@@ -554,6 +554,8 @@ def _read_json(data: bytes) -> list:
     except json.JSONDecodeError as error:
         raise ImportFailed([_("The file is not valid JSON (line %(line)d, column %(column)d).",
                               line=error.lineno, column=error.colno)])
+    except RecursionError:  # nested deeper than Python's parser goes; a checklist is four levels deep
+        raise ImportFailed([_("The file is nested too deeply to be a checklist.")])
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ImportFailed([_("This is not a checklist file exported by Kiểm Tra.")])
     version = document.get("format_version")

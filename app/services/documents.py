@@ -82,8 +82,10 @@ ISSUED = (S.FINAL, S.SIGNED)
 # A document's first version is made in these inspection states; corrections in the later ones.
 STARTS = {K.MINUTES: (I.REVIEWING,), K.CONCLUSION: (I.MINUTES_SIGNED,)}
 CORRECTABLE = {K.MINUTES: (I.REVIEWING, I.MINUTES_SIGNED, I.CONCLUDED, I.CLOSED), K.CONCLUSION: (I.CONCLUDED, I.CLOSED)}
-PLACEHOLDERS = re.compile(r"\{(\w*)\}")
-KNOWN_PLACEHOLDERS = {"n", "year", "abbr"}
+# Number patterns are substituted, never evaluated: exactly {n}, {year} and {abbr}, and any other
+# brace (a format spec, an attribute, a lone brace) is refused.
+PLACEHOLDERS = re.compile(r"\{(n|year|abbr)\}")
+BRACES = re.compile(r"\{[^{}]*\}?|\}")
 MAX_PHOTOS = 60
 ROLE_ORDER = {TeamRole.LEAD: 0, TeamRole.DEPUTY: 1, TeamRole.MEMBER: 2, TeamRole.SECRETARY: 3}
 
@@ -137,19 +139,19 @@ def lines(text: str) -> list[str]:
 
 def pattern_problem(pattern: str) -> str | None:
     """Why a number pattern cannot be used, or None: it needs {n}, knows only {n}, {year}, {abbr}."""
-    names = PLACEHOLDERS.findall(pattern or "")
-    if "n" not in names:
+    pattern = pattern or ""
+    if "{n}" not in pattern:
         return _("The pattern needs {n}, the number in the year's series.")
-    unknown = sorted(set(names) - KNOWN_PLACEHOLDERS)
-    if unknown:
-        return _("Unknown placeholder %(name)s: use {n}, {year} and {abbr}.", name="{%s}" % unknown[0])
+    for match in BRACES.finditer(pattern):
+        if not PLACEHOLDERS.fullmatch(match.group(0)):
+            return _("Unknown placeholder %(name)s: use {n}, {year} and {abbr}.", name=match.group(0))
     return None
 
 
 def format_number(pattern: str, seq: int, year: int, abbreviation: str) -> str:
     """The number as printed: "{n}/BB-ĐKT" with 5 gives "05/BB-ĐKT" (numbers below 10 get a leading 0)."""
     values = {"n": f"{seq:02d}", "year": str(year), "abbr": abbreviation}
-    return nfc(PLACEHOLDERS.sub(lambda match: values.get(match.group(1), match.group(0)), pattern))
+    return nfc(PLACEHOLDERS.sub(lambda match: values[match.group(1)], pattern))
 
 
 def number_pattern(body: IssuingBody, kind: DocumentKind) -> str:

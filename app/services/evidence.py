@@ -30,6 +30,9 @@ from app.services.errors import NotPermitted, ValidationFailed
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 15 * MB
 DEFAULT_MAX_PIXELS = 2000
+# The most pixels a source photo may have, checked from its header before anything is decoded: a
+# phone's 50-megapixel photo is the largest we need, far below Pillow's own bomb limit (89 million).
+DEFAULT_MAX_SOURCE_PIXELS = 50_000_000
 THUMBNAIL_PIXELS = 320
 JPEG_QUALITY = 85
 THUMBNAIL_QUALITY = 80
@@ -107,16 +110,27 @@ def _open_image(data: bytes) -> Image.Image:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that; we refuse both.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=formats) as probe:
+            with Image.open(io.BytesIO(data), formats=formats) as probe:  # reads the header only
+                _check_pixels(*probe.size)
                 probe.verify()
             image = Image.open(io.BytesIO(data), formats=formats)
             limit = current_app.config.get("EVIDENCE_MAX_PIXELS", DEFAULT_MAX_PIXELS)
-            image.draft("RGB", (limit, limit))  # JPEG decodes at a reduced scale: less memory
+            # JPEG decodes straight at 1/2, 1/4 or 1/8 scale when the capped photo needs no more:
+            # the size asked for is the one the long side's cap gives (draft keeps at least that).
+            scale = min(1, limit / max(image.size))
+            image.draft("RGB", (round(image.width * scale), round(image.height * scale)))
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning, UnidentifiedImageError,
             OSError, SyntaxError, ValueError, EOFError, struct.error):
         raise _not_a_photo() from None
     return image
+
+
+def _check_pixels(width: int, height: int) -> None:
+    most = current_app.config.get("EVIDENCE_MAX_SOURCE_PIXELS", DEFAULT_MAX_SOURCE_PIXELS)
+    if width * height > most:
+        raise ValidationFailed("file", _("The photo has more than %(n)d megapixels. Send a smaller photo.",
+                                         n=most // 1_000_000))
 
 
 def _flatten(image: Image.Image) -> Image.Image:

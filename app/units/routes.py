@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
-from app.forms import apply_error, form_status
+from app.forms import apply_error, db_int, form_status
 from app.htmx import render
 from app.models import AuditEvent, Unit, UnitKind, User
 from app.services import units as unit_service
@@ -43,7 +43,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    form = UnitForm(parent_id=request.args.get("parent", type=int))
+    form = UnitForm(parent_id=request.args.get("parent", type=db_int))
     if form.validate_on_submit():
         try:
             unit = unit_service.create_unit(

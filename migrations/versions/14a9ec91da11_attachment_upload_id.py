@@ -1,7 +1,7 @@
 """attachment upload id
 
 Revision ID: 14a9ec91da11
-Revises: 7e5f9a1b3d50
+Revises: c3b89f53270d
 Create Date: 2026-12-04 16:32:55.160021
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '14a9ec91da11'
-down_revision = '7e5f9a1b3d50'
+down_revision = 'c3b89f53270d'
 branch_labels = None
 depends_on = None
 

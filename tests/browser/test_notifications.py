@@ -39,8 +39,8 @@ def test_bell_list_and_mark_read(live, tablet_portrait):
 
     # Mark read in place: the entry and the badge change without a page load.
     entries.first.get_by_role("button", name=re.compile("Mark read|Đánh dấu đã đọc")).click()
-    page.wait_for_function("document.querySelector('#notification-bell .bell-count').textContent === '2'")
-    page.wait_for_function("document.querySelectorAll('li.notification.unread').length === 2")
+    page.wait_for_function("() => document.querySelector('#notification-bell .bell-count').textContent === '2'")
+    page.wait_for_function("() => document.querySelectorAll('li.notification.unread').length === 2")
     assert page.url == f"{base_url}/notifications/"
 
     # Opening an entry marks it read and goes to its page.
@@ -50,6 +50,6 @@ def test_bell_list_and_mark_read(live, tablet_portrait):
 
     page.goto(f"{base_url}/notifications/")
     page.get_by_role("button", name=re.compile("Mark all read|Đánh dấu tất cả")).click()
-    page.wait_for_function("!document.querySelector('#notification-bell .bell-count')")
-    page.wait_for_function("document.querySelectorAll('li.notification.unread').length === 0")
+    page.wait_for_function("() => !document.querySelector('#notification-bell .bell-count')")
+    page.wait_for_function("() => document.querySelectorAll('li.notification.unread').length === 0")
     assert page.locator("#flash .flash-success").count() == 1

@@ -130,6 +130,16 @@ def test_date_line_and_numbers_follow_the_decree():
         "{n}/TB-{abbr}")
 
 
+@pytest.mark.parametrize("pattern", ["{n}/{n.__class__.__name__}", "{n}/{year!r:>50}", "{n}/{n:>9}", "{n}/{0}",
+                                     "{n}/{}", "{n}/{{abbr}}", "{n}/TB-{abbr", "{n}/TB-abbr}", "{n}/{abbr.upper}"])
+def test_number_patterns_know_exactly_n_year_and_abbr(app, pattern):
+    """Substituted, never a format string: anything but {n}, {year} and {abbr} in braces is refused."""
+    with app.test_request_context():
+        assert "chỉ dùng {n}, {year} và {abbr}" in service.pattern_problem(pattern)
+    # Even a pattern stored before this check prints its other braces as they are, evaluating nothing.
+    assert service.format_number(pattern, 5, 2026, "BCĐ") == pattern.replace("{n}", "05").replace("{abbr}", "BCĐ")
+
+
 def test_everything_that_enters_a_document_is_composed_nfc(app, inspection, lead, head):
     decomposed = unicodedata.normalize("NFD", "Đơn vị thống nhất, không có ý kiến khác.")
     assert decomposed != unicodedata.normalize("NFC", decomposed)

@@ -160,3 +160,35 @@ def test_item_of_another_checklist_is_refused(lead, inspection):
     other_item = make_inspection(status=InspectionStatus.IN_PROGRESS, lead=lead).template.sections[0].items[0]
     with pytest.raises(NotPermitted):
         evidence.store_evidence(lead, inspection, other_item, "a.png", png())
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header claims width × height, with one tiny compressed row: a bomb's shape."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("size", [(9400, 9400), (8200, 6200)])  # 88 and 51 megapixels: below Pillow's bomb limit
+def test_photos_above_50_megapixels_are_refused_before_decoding(lead, inspection, item, instance, size):
+    import time
+
+    started = time.perf_counter()
+    with force_locale("en"), pytest.raises(ValidationFailed) as refused:
+        evidence.store_evidence(lead, inspection, item, "huge.png", png_header_only(*size))
+    assert refused.value.message == "The photo has more than 50 megapixels. Send a smaller photo."
+    assert time.perf_counter() - started < 0.5  # decoding 88 megapixels took seconds and a gigabyte
+    assert stored_files(instance) == []
+
+
+def test_large_jpeg_decodes_at_a_reduced_scale(app):
+    """draft() lets the JPEG decoder scale by 1/2, 1/4 or 1/8 while decoding: a quarter of the memory."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (4000, 3000), "green").save(buffer, "JPEG")
+    with app.test_request_context(), evidence._open_image(buffer.getvalue()) as image:
+        assert image.size == (2000, 1500)

@@ -1,10 +1,6 @@
-from datetime import timedelta
-
 import pytest
 
 from app.extensions import db
-from app.models import AuditEvent
-from app.models.base import utcnow
 from tests.conftest import HX, login
 from tests.factories import PASSWORD, make_user
 
@@ -51,32 +47,84 @@ def test_inactive_user_cannot_log_in(client):
     assert post_login(client, "gone", PASSWORD).status_code == 422
 
 
-def test_account_locks_after_repeated_failures(app, client, inspector):
+def test_repeated_failures_are_throttled_per_address_and_account(app, client, inspector):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        post_login(client, "inspector", "wrong")
-    # Even the right password is refused while the lock lasts.
+        assert post_login(client, "inspector", "wrong").status_code == 422
+    # From this address even the right password now waits, with a clear message and a Retry-After.
     response = post_login(client, "inspector", PASSWORD)
-    assert response.status_code == 422
-    assert "bị khóa" in response.get_data(as_text=True)
-    # …with the very message an unknown username gets, so nobody learns which accounts exist.
-    assert response.get_data(as_text=True).count("bị khóa") == post_login(client, "nobody", "x").get_data(
-        as_text=True).count("bị khóa")
-    db.session.refresh(inspector)
-    assert inspector.locked_until > utcnow()
-    assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "lock")) is not None
+    assert response.status_code == 429
+    assert "Quá nhiều lần thử. Vui lòng thử lại sau 15 phút." in response.get_data(as_text=True)
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
+    # An unknown username is throttled the same way, so throttling does not tell which accounts exist.
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        post_login(client, "nobody", "wrong")
+    assert post_login(client, "nobody", "wrong").status_code == 429
 
 
-def test_lock_expires(client, inspector):
-    inspector.locked_until = utcnow() - timedelta(seconds=1)
-    db.session.commit()
-    assert post_login(client, "inspector", PASSWORD).status_code == 303
+def test_an_attacker_cannot_lock_out_a_user_who_logs_in_elsewhere(app, inspector):
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] + 3):
+        post_login(attacker, "inspector", "wrong")
+    assert post_login(attacker, "inspector", PASSWORD).status_code == 429
+
+    user = app.test_client()
+    user.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert post_login(user, "inspector", PASSWORD).status_code == 303
 
 
-def test_successful_login_resets_the_failure_count(client, inspector):
-    post_login(client, "inspector", "wrong")
-    post_login(client, "inspector", PASSWORD)
-    db.session.refresh(inspector)
-    assert inspector.failed_logins == 0
+def test_one_address_guessing_many_accounts_is_throttled(app, client):
+    app.config.update(LOGIN_ADDRESS_MAX_FAILURES=3)
+    for name in ("an", "binh", "chi"):
+        assert post_login(client, name, "wrong").status_code == 422
+    assert post_login(client, "dung", "wrong").status_code == 429
+
+
+def test_successful_logins_do_not_use_up_the_allowance(app, client, inspector):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] + 1):
+        assert post_login(client, "inspector", PASSWORD).status_code == 303
+        client.post("/auth/logout")
+
+
+def test_wrong_current_passwords_are_throttled_too(app, client, inspector):
+    login(client, inspector)
+    wrong = {"current_password": "wrong", "new_password": "new-password-1", "confirm": "new-password-1"}
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert client.post("/auth/password", data=wrong).status_code == 422
+    right = {**wrong, "current_password": PASSWORD}
+    response = client.post("/auth/password", data=right)
+    assert response.status_code == 429
+    assert "Quá nhiều lần thử" in response.get_data(as_text=True)
+    assert "Retry-After" in response.headers
+
+
+def test_logout_ends_a_captured_session_cookie(app, client, inspector):
+    login(client, inspector)
+    stolen = app.test_client()
+    stolen.set_cookie("session", client.get_cookie("session").value)
+    assert stolen.get("/").status_code == 200
+    client.post("/auth/logout")
+    assert stolen.get("/").status_code == 302
+
+
+def test_log_out_everywhere_from_the_account_page(app, client, inspector):
+    login(client, inspector)
+    tablet = login(app.test_client(), inspector)
+    page = client.get("/auth/password").get_data(as_text=True)
+    assert "Đăng xuất khỏi mọi thiết bị" in page
+    response = client.post("/auth/logout")
+    assert response.status_code == 303
+    assert "đăng xuất khỏi mọi thiết bị" in client.get(response.location).get_data(as_text=True)
+    assert tablet.get("/").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_deactivating_a_user_ends_their_sessions(app, client, inspector, admin):
+    from app.services import accounts
+
+    login(client, inspector)
+    accounts.update_user(admin, inspector, active=False)
+    assert client.get("/").status_code == 302
 
 
 @pytest.mark.parametrize("next_url", ["/units/?q=a", "/admin/users"])

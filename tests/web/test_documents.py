@@ -198,3 +198,22 @@ def test_appendix_photos_are_served_only_for_the_documents_own_evidence(instance
     assert client.get(f"/documents/{document.id}/photos/{'0' * 64}").status_code == 404
     assert f"/documents/{document.id}/photos/{attachment.sha256}" in client.get(
         f"/documents/{document.id}/print").get_data(as_text=True)
+
+
+def test_document_pages_style_themselves_under_the_content_security_policy(instance, inspection, lead, client):
+    """The A4 stylesheet is an inline <style>: each response names its own nonce, and nothing else is inline."""
+    import re
+
+    login(client, lead)
+    document = finalised_minutes(client, inspection)
+    for url in (f"/documents/{document.id}", f"/documents/{document.id}/print"):
+        page = client.get(url)
+        html = page.get_data(as_text=True)
+        [nonce] = set(re.findall(r'<style nonce="([^"]+)"', html))
+        assert f"style-src 'self' 'nonce-{nonce}'" in page.headers["Content-Security-Policy"]
+        assert "unsafe" not in page.headers["Content-Security-Policy"]
+        assert " style=" not in html and "onclick" not in html and "<style>" not in html
+    assert "data-print" in client.get(f"/documents/{document.id}/print").get_data(as_text=True)
+    # The PDF is still made from the same page (WeasyPrint ignores the nonce).
+    pdf = client.get(f"/documents/{document.id}/pdf")
+    assert "BIÊN BẢN" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()

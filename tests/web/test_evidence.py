@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from app.extensions import db
-from app.models import Attachment, InspectionStatus, Role
+from app.models import Attachment, InspectionMember, InspectionStatus, Role, TeamRole
 from tests.conftest import HX, login
 from tests.factories import make_inspection, make_unit, make_user
 from tests.images import jpeg_with_orientation_and_gps, png, stored_files
@@ -130,7 +130,7 @@ def test_served_to_the_team_and_leaders_only(app, client, lead, inspection, item
 
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
-    assert response.cache_control.private and not response.cache_control.public
+    assert response.headers["Cache-Control"] == "no-store"
     assert Image.open(io.BytesIO(response.data)).size == (20, 40)
     response.close()
     thumb = client.get(url + "/thumb")
@@ -232,3 +232,19 @@ def test_fragment_offers_camera_upload_to_the_team(client, lead, inspection, ite
     assert 'accept="image/*,application/pdf"' in page and 'capture="environment"' in page
     assert 'hx-encoding="multipart/form-data"' in page and 'enctype="multipart/form-data"' in page
     assert f'hx-target="#evidence-{item.id}"' in page
+
+
+def test_uploads_are_limited_per_user_with_a_retry_after(app, client, lead, inspection, item):
+    app.config["UPLOAD_RATE_LIMIT"] = "2 per minute"
+    login(client, lead)
+    for _ in range(2):
+        assert upload(client, inspection, item, ("a.png", png()), headers=HX).status_code == 200
+    response = upload(client, inspection, item, ("a.png", png()), headers=HX)
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 60  # the tablet's outbox waits this long, then replays
+    assert "Quá nhiều lần thử. Vui lòng thử lại sau 1 phút." in response.get_data(as_text=True)
+    # Another user's allowance is their own.
+    other = make_user(Role.INSPECTOR)
+    inspection.members.append(InspectionMember(user_id=other.id, role=TeamRole.MEMBER))
+    db.session.commit()
+    assert upload(login(app.test_client(), other), inspection, item, ("b.png", png()), headers=HX).status_code == 200

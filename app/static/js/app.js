@@ -6,6 +6,11 @@ document.addEventListener("submit", function (event) {
   if (message && !window.confirm(message)) event.preventDefault();
 });
 
+// Print buttons (the print views): a listener, since the Content-Security-Policy forbids onclick="…".
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) window.print();
+});
+
 // htmx does not swap 4xx/5xx responses: show the server's (translated) error fragment in the flash area.
 document.addEventListener("htmx:responseError", function (event) {
   var flash = document.getElementById("flash");

@@ -17,7 +17,7 @@
     if (saveState && notes && !saveState.querySelector(".unsaved-note")) saveState.append(notes.content.cloneNode(true));
   }
 
-  // Runs before htmx's own change handler (capture phase): one id per change, kept for its retries.
+  // One id per change of an answer's field, kept for its retries; then the card saves.
   document.addEventListener("change", function (event) {
     var item = card(event.target);
     if (!item || !event.target.name || event.target.name.indexOf("a" + item.dataset.item + "-") !== 0) return;
@@ -27,6 +27,8 @@
     if (saveId && base && saveId.value) base.value = saveId.value;
     if (saveId) saveId.value = newSaveId();
     mark(item, "unsaved");
+    // The card saves on this event (hx-trigger): an htmx event filter would need eval, which the CSP forbids.
+    if (window.htmx) htmx.trigger(item, "answerChanged");
   }, true);
 
   // Typing in a note marks the card before the change (blur) event, so leaving the page warns.
