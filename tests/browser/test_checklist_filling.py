@@ -80,8 +80,10 @@ def test_fill_twenty_answers_and_a_photo_then_reload(live, live_server, inspecti
     page.set_input_files(f"#evidence-file-{item_ids[0]}", files=[
         {"name": "anh-niem-yet.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes()}])
     # Picking the photo sends it (shrunk on the tablet); there is no separate button to press.
-    page.locator(f"#evidence-{item_ids[0]} img").scroll_into_view_if_needed()  # thumbnails load lazily
-    page.wait_for_function(f"() => document.querySelector('#evidence-{item_ids[0]} img').naturalWidth > 0")
+    thumbnail = f"#evidence-{item_ids[0]} .evidence-files img"  # the server's, not the tablet's preview
+    page.locator(thumbnail).wait_for(state="attached")
+    page.locator(thumbnail).scroll_into_view_if_needed()  # thumbnails load lazily
+    page.wait_for_function(f"() => document.querySelector('{thumbnail}').naturalWidth > 0")
     page.locator("#progress").get_by_text("20/20").wait_for()
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "checklist-filled-768x1024", full_page=False)
