@@ -35,9 +35,15 @@
     navigator.serviceWorker.ready.then(function () { return ask({type: "download", urls: [location.pathname]}); })
       .catch(function () { /* kept at the next visit */ });
   }
+  // The active worker, or null: never waits for one that may never come (no HTTPS, no registration).
   function worker() {
     if (!("serviceWorker" in navigator)) return Promise.resolve(null);
-    return navigator.serviceWorker.ready.then(function (registration) { return registration.active; });
+    return navigator.serviceWorker.getRegistration().then(function (registration) {
+      return registration ? registration.active : null;
+    });
+  }
+  function within(ms, promise) {
+    return Promise.race([promise, new Promise(function (resolve) { setTimeout(resolve, ms); })]);
   }
   function ask(message) {  // a message to the worker and its answer
     return worker().then(function (active) {
@@ -95,7 +101,8 @@
   // Background Sync sends from the worker even after the tab is closed (Chromium); elsewhere the
   // page's own triggers below do it.
   function syncLater() {
-    worker().then(function () { return navigator.serviceWorker.ready; }).then(function (registration) {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.getRegistration().then(function (registration) {
       if (registration && registration.sync) return registration.sync.register("outbox");
     }).catch(function () { /* no Background Sync here */ });
   }
@@ -134,10 +141,10 @@
     KiemtraOutbox.counts(owner).then(function (counts) {
       var waiting = counts.answers + counts.files + counts.stuck;
       if (waiting && !window.confirm(format(messages.logout, {n: waiting}))) return;
-      return Promise.all([
+      return within(3000, Promise.all([
         ask({type: "drop"}).catch(function () { return caches.delete("pages"); }),
         KiemtraOutbox.setMeta("owner", null)
-      ]).catch(function () { /* logging out matters more */ }).then(function () {
+      ])).catch(function () { /* logging out matters more */ }).then(function () {
         form.dataset.confirmed = "1";
         form.submit();
       });
