@@ -362,7 +362,14 @@ def save_answer(actor: User, inspection_id: int, item_id: int, raw: dict, row_ve
                 audit.insert(actor, "answer", "answer", answer_id, f"{item.code or item.id}", changes)
             db.session.commit()
     if answer_id is None:
-        raise _stale(inspection_id, item_id)
+        stale = _stale(inspection_id, item_id)
+        if save_id and stale.current.last_save_id == save_id:
+            # The winner was this very save, retried by the tablet while its first try was under way:
+            # answered like any retry, never as a conflict with itself.
+            winner = stale.current
+            return SavedAnswer(item=item, answered_by=actor, has_files=winner.has_files,
+                               **{name: getattr(winner, name) for name in _SAVED_COLUMNS})
+        raise stale
     return SavedAnswer(item=item, id=answer_id, row_version=current.row_version + 1 if current else 1,
                        answered_at=written["answered_at"], answered_by=actor, last_save_id=save_id,
                        has_files=current.has_files if current else False, **values)

@@ -130,6 +130,21 @@ def photo() -> dict:
     return {"name": "bang-niem-yet.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
 
 
+def keep_then_cut(tablet, proxy, checklist: str):
+    """The inspector opens the checklist with signal, the tablet keeps it, then the signal goes."""
+    page = tablet()
+    log_in(page, proxy.url, "inspector")
+    page.goto(proxy.url + checklist)
+    kept(page, checklist)
+    proxy.off()
+    return page
+
+
+def answer_offline(page, item_id: int, result: str) -> None:
+    page.locator(f"#item-{item_id} label.toggle.{result}").click()
+    page.locator(f"#state-{item_id}").get_by_text("Đã lưu trên máy, chờ gửi").wait_for()
+
+
 def log_in_if_asked(page, base: str, username: str) -> None:
     page.goto(f"{base}/")
     if "/auth/login" in page.url:
@@ -140,18 +155,12 @@ def test_checklist_fills_offline_survives_a_restart_and_is_sent_once(live, proxy
     app, _url = live
     inspection_id, item_ids = inspection
     checklist = f"/inspections/{inspection_id}/checklist"
-    page = tablet()
-    log_in(page, proxy.url, "inspector")
-    page.goto(proxy.url + checklist)
-    kept(page, checklist)
-
-    proxy.off()
+    page = keep_then_cut(tablet, proxy, checklist)
     page.goto(proxy.url + checklist)  # from the worker: the server is out of reach
     page.get_by_role("heading", name="Phiếu ngoại tuyến").wait_for()
     expected = {item_ids[0]: "pass", item_ids[1]: "fail", item_ids[2]: "na"}
     for item_id, result in expected.items():
-        page.locator(f"#item-{item_id} label.toggle.{result}").click()
-        page.locator(f"#state-{item_id}").get_by_text("Đã lưu trên máy, chờ gửi").wait_for()
+        answer_offline(page, item_id, result)
     page.set_input_files(f"#evidence-file-{item_ids[1]}", files=[photo()])
     page.locator(f"#evidence-{item_ids[1]} .evidence-queued img").wait_for()
     status = page.locator("#outbox-status")
@@ -200,14 +209,8 @@ def test_a_teammates_newer_answer_is_shown_beside_the_offline_one(live, proxy, t
     app, _url = live
     inspection_id, item_ids = inspection
     checklist = f"/inspections/{inspection_id}/checklist"
-    page = tablet()
-    log_in(page, proxy.url, "inspector")
-    page.goto(proxy.url + checklist)
-    kept(page, checklist)
-
-    proxy.off()
-    page.locator(f"#item-{item_ids[3]} label.toggle.pass").click()
-    page.locator(f"#item-{item_ids[3]}").get_by_text("Đã lưu trên máy, chờ gửi").wait_for()
+    page = keep_then_cut(tablet, proxy, checklist)
+    answer_offline(page, item_ids[3], "pass")
     with app.app_context():  # meanwhile, a teammate with signal
         teammate = db.session.scalar(sa.select(User).where(User.username == "inspector2"))
         answers.save_answer(teammate, inspection_id, item_ids[3], {"result": "fail", "note": "Thiếu bảng"}, 0, "t-1")
@@ -228,14 +231,8 @@ def test_another_user_on_the_tablet_neither_sees_nor_sends_the_queue(live, proxy
     app, _url = live
     inspection_id, item_ids = inspection
     checklist = f"/inspections/{inspection_id}/checklist"
-    page = tablet()
-    log_in(page, proxy.url, "inspector")
-    page.goto(proxy.url + checklist)
-    kept(page, checklist)
-
-    proxy.off()
-    page.locator(f"#item-{item_ids[4]} label.toggle.fail").click()
-    page.locator(f"#item-{item_ids[4]}").get_by_text("Đã lưu trên máy, chờ gửi").wait_for()
+    page = keep_then_cut(tablet, proxy, checklist)
+    answer_offline(page, item_ids[4], "fail")
     dialogs = []
     page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="Đăng xuất").click()  # warns, and staying is an option

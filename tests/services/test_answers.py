@@ -122,6 +122,29 @@ def test_two_saves_racing_on_one_item_apply_one_and_refuse_the_other(app, lead, 
     assert [event.changes["result"][1] for event in events] == ["na"] * answered_before + [applied]
 
 
+def test_a_save_and_its_own_retry_racing_are_both_answered_with_it(app, lead, inspection, monkeypatch):
+    """The outbox resent a save whose first try was still under way: one is applied, neither is refused."""
+    ids = (lead.id, inspection.id, item(inspection).id)
+    both_have_read = threading.Barrier(2)
+    read = answers._answer_as_it_is
+
+    def read_then_wait(place):
+        current = read(place)
+        both_have_read.wait(timeout=10)
+        return current
+
+    monkeypatch.setattr(answers, "_answer_as_it_is", read_then_wait)
+
+    def save(_n):
+        actor = db.session.get(User, ids[0])
+        saved = answers.save_answer(actor, ids[1], ids[2], {"result": "pass"}, 0, "one-save")
+        return saved.result, saved.row_version
+
+    assert in_threads(app, 2, save) == [("pass", 1), ("pass", 1)]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.entity == "answer")) == 1
+
+
 def test_a_retried_save_is_applied_once(lead, inspection):
     answers.save_answer(lead, inspection.id, item(inspection).id, {"result": "fail"}, 0, "same-id")
     again = answers.save_answer(lead, inspection.id, item(inspection).id, {"result": "fail"}, 0, "same-id")
