@@ -221,7 +221,9 @@ def test_a_teammates_newer_answer_is_shown_beside_the_offline_one(live, proxy, t
     conflict.wait_for()
     assert "Không đạt" in conflict.inner_text()  # theirs…
     assert page.locator(f"#item-{item_ids[3]} input[value=pass]").is_checked()  # …beside ours
-    screenshot(page, "offline-conflict-768x1024", full_page=False)
+    page.set_viewport_size({"width": 1024, "height": 768})  # the tablet turned to landscape
+    conflict.scroll_into_view_if_needed()
+    screenshot(page, "offline-conflict-1024x768", full_page=False)
     with app.app_context():
         assert db.session.scalar(sa.select(Answer.result).where(Answer.item_id == item_ids[3])) == "fail"
     assert waiting(page) == 0

@@ -238,9 +238,21 @@
       card.classList.remove("saving", "queued", "failed");
       card.classList.add("done-flash");
     }
-    if (status === 200) htmx.trigger(document.body, "answerSaved");
+    if (status === 200) {
+      htmx.trigger(document.body, "answerSaved");
+      keptCopyIsOld = true;
+    }
     return true;
   }
+
+  // The tablet's copy of this page shows the answers as they were when it was stored: after saves,
+  // store it again when the inspector leaves the page, so that the next open starts from them.
+  var keptCopyIsOld = false;
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "hidden" || !keptCopyIsOld) return;
+    keptCopyIsOld = false;
+    offline.keep([location.pathname]).catch(function () { /* kept at the next visit */ });
+  });
   window.KiemtraChecklist = {apply: apply};
 
   document.addEventListener("htmx:confirm", function (event) {

@@ -32,7 +32,7 @@
   }
   // A checklist opened before the worker was in charge of the page is kept now, not at the next visit.
   if ("serviceWorker" in navigator && !navigator.serviceWorker.controller && document.getElementById("checklist")) {
-    navigator.serviceWorker.ready.then(function () { return ask({type: "download", urls: [location.pathname]}); })
+    navigator.serviceWorker.ready.then(function () { return keep([location.pathname]); })
       .catch(function () { /* kept at the next visit */ });
   }
   // The active worker, or null: never waits for one that may never come (no HTTPS, no registration).
@@ -107,8 +107,11 @@
     }).catch(function () { /* no Background Sync here */ });
   }
 
+  // Keep these pages on the tablet now (the worker fetches and stores them).
+  function keep(urls) { return ask({type: "download", urls: urls}); }
+
   window.KiemtraOffline = {owner: owner, messages: messages, send: send, refresh: refresh, format: format,
-                           plural: plural, syncLater: syncLater};
+                           plural: plural, keep: keep};
 
   if (owner) {
     KiemtraOutbox.setMeta("owner", owner);
