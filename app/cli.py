@@ -1,13 +1,13 @@
 """Command-line tasks: demo data, the first administrator and the daily reminders."""
 import importlib.util
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 
+from app import clock
 from app.extensions import db
 from app.models import Notification, Role
 from app.services import accounts
@@ -63,7 +63,7 @@ def init_app(app):
         from app.services import notifications
 
         errors = []
-        today = day.date() if day else local_today()
+        today = day.date() if day else clock.local_today()
         last_id = db.session.scalar(sa.select(sa.func.max(Notification.id))) or 0
         try:
             reminded = remind_deadlines(today)
@@ -96,11 +96,6 @@ def init_app(app):
                 click.echo(f"Digests: {sent} emails sent.")
         if errors:
             raise click.ClickException(" | ".join(errors))
-
-
-def local_today() -> date:
-    """Today where the users are (BABEL_DEFAULT_TIMEZONE), not on the server's clock."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def remind_deadlines(today: date) -> int | None:

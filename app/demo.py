@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from app import clock
 from app.extensions import db
 from app.models import (
     AnswerType,
@@ -115,7 +116,7 @@ def seed_inspections() -> int:
     """A few inspections of this year in several states, if there are none yet."""
     if db.session.scalar(sa.select(Inspection.id).limit(1)):
         return 0
-    year = date.today().year
+    year = clock.local_today().year
     units = {u.code: u for u in db.session.scalars(sa.select(Unit))}
     users = {u.username: u for u in db.session.scalars(sa.select(User))}
     templates = {t.family: t for t in db.session.scalars(
@@ -266,7 +267,7 @@ def seed_findings() -> int:
     body = db.session.scalar(sa.select(IssuingBody).where(IssuingBody.code == "BCD-CCHC"))
     if not (unit and template and body and {"leader", "inspector", "inspector2", "unithead"} <= users.keys()):
         return 0
-    year = date.today().year
+    year = clock.local_today().year
     head, inspector, leader = users["unithead"], users["inspector"], users["leader"]
     photo = [("khac-phuc.jpg", _demo_photo())]
     last_year = _inspect_and_issue(
@@ -295,7 +296,7 @@ def seed_findings() -> int:
         }, users, unit, template, body)
     repeat, normal = this_year
     # Demo dates: some deadlines passed, one close (the service sets them from today when issuing).
-    today = findings.local_today()
+    today = clock.local_today()
     overdue.due_date = today - timedelta(days=12)
     reopened.due_date = today - timedelta(days=3)
     repeat.due_date = today + timedelta(days=5)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
+from app import clock
 from app.extensions import db
 from app.models import (
     Answer,
@@ -220,7 +221,7 @@ def seed_scale(provinces: int, years: int = 5, end_year: int | None = None, seed
                echo=lambda message: None) -> dict[str, int]:
     """Add `provinces` provinces of `years` years each (ending with `end_year`, this year by default)."""
     rng = random.Random(seed)
-    today = date.today()
+    today = clock.local_today()
     end_year = end_year or today.year
     first_year = end_year - years + 1
     template = scale_template()

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import clock
 from app.extensions import db
 from app.findings import bp
 from app.findings.forms import (
@@ -84,7 +85,7 @@ def posted_files(field: str) -> list[tuple[str, bytes]]:
 
 def filtered(args) -> tuple[sa.Select, dict]:
     """The visible findings narrowed by the URL's filters, and the filters as the page shows them."""
-    today = service.local_today()
+    today = clock.local_today()
     filters = {
         "q": args.get("q", "").strip(),
         "unit": args.get("unit", type=db_int),
@@ -136,7 +137,7 @@ def with_list_columns(query: sa.Select) -> sa.Select:
 @bp.route("/")
 def index():
     """Every finding the user may see, filtered and searched in SQL, paginated; the filters are the URL."""
-    today = service.local_today()
+    today = clock.local_today()
     query, filters = filtered(request.args)
     page = paginate(with_list_columns(ordered(query, today)))
     units = db.session.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(
@@ -147,7 +148,7 @@ def index():
 
 def todo_context() -> dict:
     """The unit head's "to do": their units' open findings, overdue first, then by due date."""
-    today = service.local_today()
+    today = clock.local_today()
     mine = service.visible_findings(current_user)
     active = mine.where(Finding.status.in_(ACTIVE_STATUSES))
     return {
@@ -170,7 +171,7 @@ def unit(unit_id: int):
     """A unit's page: its findings at a glance (counts, what is open, repeat findings) and its history
     (inspections with their scores over the years, documents, predecessors and successor)."""
     unit = db.session.scalar(units_visible_to(current_user).where(Unit.id == unit_id)) or abort(404)
-    today = service.local_today()
+    today = clock.local_today()
     theirs = service.visible_findings(current_user).where(Finding.unit_id == unit.id)
     repeats = db.session.scalars(with_list_columns(theirs.where(Finding.repeat_of_id.is_not(None)))
                                  .options(joinedload(Finding.repeat_of))
@@ -203,7 +204,7 @@ def detail_context(finding: Finding, **forms) -> dict:
     # The earlier finding may have moved to a unit this user does not see: then only "repeat" shows.
     repeat_of_visible = finding.repeat_of is not None and service.can_view(current_user, finding.repeat_of)
     return {"finding": finding, "rights": rights, "answer": answer, "events": service.timeline(finding),
-            "today": service.local_today(), "kinds": kinds, "repeat_of_visible": repeat_of_visible, **forms}
+            "today": clock.local_today(), "kinds": kinds, "repeat_of_visible": repeat_of_visible, **forms}
 
 
 def finding_response(finding: Finding, status: int = 200, message: str | None = None, **forms):
@@ -471,7 +472,7 @@ def for_inspection(inspection_id: int):
     inspection = get_inspection(inspection_id)
     findings = inspection_findings(inspection)
     return render("findings/inspection.html", inspection=inspection, findings=findings,
-                  today=service.local_today(), can_draft=service.can_draft(current_user, inspection),
+                  today=clock.local_today(), can_draft=service.can_draft(current_user, inspection),
                   can_issue=service.can_issue(current_user, inspection),
                   unconfirmed=sum(1 for f in findings if f.status == F.DRAFT and not f.confirmed),
                   drafts=sum(1 for f in findings if f.status == F.DRAFT),
@@ -521,6 +522,6 @@ def finding_helpers():
 
     def finding_summary(inspection):
         query = service.visible_findings(current_user).where(Finding.inspection_id == inspection.id)
-        return service.counts(query, service.local_today())
+        return service.counts(query, clock.local_today())
 
     return {"finding_summary": finding_summary}

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import clock
 from app.extensions import db
 from app.forms import apply_error, clamp_year, db_int, form_status, paginate
 from app.htmx import ANSWER_SAVED, hx_trigger, is_htmx, render
@@ -124,7 +125,7 @@ def transition(inspection_id: int, action: str):
 @bp.route("/plan")
 def plan():
     """The annual plan: the year's inspections by month of their planned start, and which are done."""
-    year = clamp_year(request.args.get("year", type=db_int)) or date.today().year
+    year = clamp_year(request.args.get("year", type=db_int)) or clock.local_today().year
     inspections = db.session.scalars(
         service.visible_inspections(current_user)
         .where(Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31)))

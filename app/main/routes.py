@@ -2,6 +2,7 @@ import sqlalchemy as sa
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from app import clock
 from app.extensions import db
 from app.htmx import render
 from app.main import bp
@@ -35,7 +36,7 @@ def index():
         if current_user.role == Role.INSPECTOR:
             submitted = submitted.where(Finding.inspection_id.in_(sa.select(InspectionMember.inspection_id).where(
                 InspectionMember.user_id == current_user.id, InspectionMember.role == TeamRole.LEAD)))
-        context["today"] = findings.local_today()
+        context["today"] = clock.local_today()
         context["to_verify"] = db.session.scalars(submitted.options(joinedload(Finding.unit))
                                                   .order_by(Finding.due_date, Finding.id).limit(20)).all()
         context["finding_counts"] = findings.counts(findings.visible_findings(current_user), context["today"])

@@ -16,7 +16,7 @@ from app.reports.forms import DashboardArgs, Page
 from app.services import exports, reports
 from app.services import inspections as inspection_service
 from app.services import search as search_service
-from app.services.findings import local_today
+from app import clock
 from app.services.reports import SORT_KEYS
 
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}  # Flask adds the charset to text types
@@ -25,7 +25,7 @@ MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 def _dashboard_context() -> dict:
     if not reports.can_see_dashboard(current_user):
         abort(404)
-    today = local_today()
+    today = clock.local_today()
     args = DashboardArgs.read(request.args, today.year)
     data = reports.dashboard(current_user, args.year, today, args.sort, args.descending)
     units = Page.of(data.units, args.page, current_app.config["PER_PAGE"])
@@ -52,7 +52,7 @@ def printable():
 @bp.route("/export/<any(findings, inspections, scores):what>.<any(xlsx, csv):fmt>")
 def export(what: str, fmt: str):
     """The findings list, the inspections list (with the same filters) or the year's scores as a file."""
-    today = local_today()
+    today = clock.local_today()
     if what == "findings":
         from app.findings.routes import filtered, ordered
 
@@ -79,4 +79,4 @@ def search():
     q = (request.args.get("q") or request.args.get("s", "")).strip()[:200]  # s: the header's box
     results = search_service.search(current_user, q)
     return render("reports/search.html", "reports/_search_results.html", results=results, q=q,
-                  today=local_today())
+                  today=clock.local_today())

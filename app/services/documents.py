@@ -21,17 +21,17 @@ commits them together. Every text that enters a document is NFC-normalised (comp
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import sqlalchemy as sa
 from babel.numbers import format_decimal
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import clock
 from app.extensions import db
 from app.models import (
     ISSUED_STATUSES,
@@ -124,10 +124,6 @@ def short_date(day: date | None) -> str:
 def number_text(value) -> str:
     """A number the Vietnamese way (66,67), whatever the user's language."""
     return "—" if value is None else format_decimal(value, format="#,##0.##", locale="vi")
-
-
-def local_now() -> datetime:
-    return utcnow().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
 
 
 def lines(text: str) -> list[str]:
@@ -353,7 +349,7 @@ def start_document(actor: User, inspection: Inspection, kind: DocumentKind) -> D
         return found
     body = db.session.get(IssuingBody, inspection.issuing_body_id)
     document = Document(inspection=inspection, kind=kind, status=S.DRAFT, issuing_body_id=body.id,
-                        date=local_now().date(), place=inspection.place or inspection.unit.name,
+                        date=clock.local_today(), place=inspection.place or inspection.unit.name,
                         texts=nfc(_defaults(inspection, kind, body)), created_by_id=actor.id)
     db.session.add(document)
     db.session.flush()
@@ -450,7 +446,7 @@ def _findings(document: Document, inspection: Inspection) -> list[Finding]:
 
 def _photos(document: Document, inspection: Inspection) -> list[dict]:
     """The inspection's evidence photos, in checklist order, captioned with item code and time."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = clock.zone()
     rows = db.session.execute(
         sa.select(Attachment, ChecklistItem.code).join(Answer, Attachment.answer_id == Answer.id)
         .join(ChecklistItem, Answer.item_id == ChecklistItem.id)
@@ -703,7 +699,7 @@ def start_correction(actor: User, document: Document) -> Document:
     if found is not None:
         return found
     correction = Document(inspection_id=document.inspection_id, kind=document.kind, status=S.DRAFT,
-                          issuing_body_id=document.issuing_body_id, date=local_now().date(), place=document.place,
+                          issuing_body_id=document.issuing_body_id, date=clock.local_today(), place=document.place,
                           texts=dict(document.texts or {}), corrects_id=document.id, created_by_id=actor.id)
     db.session.add(correction)
     db.session.flush()

@@ -8,16 +8,15 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from app import clock
 from app.extensions import db
 from app.models import (
     ChecklistTemplate,
@@ -53,8 +52,7 @@ def _local(value: datetime | None) -> datetime | None:
     """An aware UTC time as the naive local time Excel shows (Excel has no time zones)."""
     if value is None:
         return None
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return value.astimezone(zone).replace(tzinfo=None)
+    return value.astimezone(clock.zone()).replace(tzinfo=None)
 
 
 def findings_table(query: sa.Select, today: date) -> Table:

@@ -13,13 +13,13 @@ the timeline event, writes the audit event and the notifications, and commits th
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import clock
 from app.extensions import db
 from app.models import (
     ACTIVE_STATUSES,
@@ -60,9 +60,6 @@ MAX_TEXT = 5000
 
 # --- dates ---------------------------------------------------------------------------------------
 
-def local_today() -> date:
-    """Today in the app's time zone (Asia/Ho_Chi_Minh): deadlines are Vietnamese calendar days."""
-    return utcnow().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def due_days(severity: Severity) -> int:
@@ -71,7 +68,7 @@ def due_days(severity: Severity) -> int:
 
 def proposed_due_date(severity: Severity, start: date | None = None) -> date:
     """The due date proposed for a finding of this severity: start (today) + the configured days."""
-    return (start or local_today()) + timedelta(days=due_days(severity))
+    return (start or clock.local_today()) + timedelta(days=due_days(severity))
 
 
 def overdue_clause(today: date):
@@ -276,7 +273,7 @@ def _validate(finding: Finding) -> None:
         problems.append(("title", _("Give the finding a title.")))
     if finding.unit_id not in _responsible_units(finding.inspection):
         problems.append(("unit_id", _("The responsible unit is the inspected unit or one of its sub-units.")))
-    if finding.due_date is not None and finding.due_date < local_today() and finding.status == F.DRAFT:
+    if finding.due_date is not None and finding.due_date < clock.local_today() and finding.status == F.DRAFT:
         problems.append(("due_date", _("The due date is in the past.")))
     if problems:
         raise ValidationFailed(*problems[0], problems=problems)
@@ -453,7 +450,7 @@ def issue_findings(actor: User, inspection: Inspection, commit: bool = True) -> 
                                        n=len(unconfirmed)))
     if any(not f.recommendation.strip() for f in drafts):
         raise ValidationFailed(None, _("Every finding needs a recommendation before it is issued."))
-    today = local_today()
+    today = clock.local_today()
     taken = db.session.scalar(sa.select(sa.func.max(Finding.number)).where(Finding.inspection_id == inspection.id))
     year = (inspection.decision_date or inspection.planned_start).year
     number = taken or 0

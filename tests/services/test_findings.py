@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
+from app import clock
 from app.extensions import db
 from app.models import (
     Answer,
@@ -119,9 +120,9 @@ def test_a_second_proposal_run_at_once_is_refused_not_doubled(inspection, lead, 
 def test_team_adds_edits_confirms_and_dismisses_drafts(inspection, lead):
     finding = service.create_finding(lead, inspection, **draft_fields(inspection))
     assert finding.confirmed and finding.item_id is None
-    assert finding.due_date == service.local_today() + timedelta(days=30)
+    assert finding.due_date == clock.local_today() + timedelta(days=30)
     service.update_finding(lead, finding, finding.row_version, **draft_fields(inspection, severity=Severity.MINOR))
-    assert finding.due_date == service.local_today() + timedelta(days=60)  # the proposal follows the severity
+    assert finding.due_date == clock.local_today() + timedelta(days=60)  # the proposal follows the severity
     with pytest.raises(ValidationFailed) as error:
         service.dismiss_finding(lead, finding, "  ")
     assert error.value.field == "reason"
@@ -412,12 +413,12 @@ def test_overdue_follows_the_vietnamese_calendar_day(inspection):
     finding = issued(inspection, due_date=date(2026, 5, 1))
     # 1 May 23:30 in Hà Nội is still 1 May: due today, not overdue.
     with freeze_time("2026-05-01 16:30:00"):
-        today = service.local_today()
+        today = clock.local_today()
         assert today == date(2026, 5, 1) and not finding.is_overdue(today) and finding.is_due_soon(today)
         assert db.session.scalar(sa.select(Finding.id).where(service.overdue_clause(today))) is None
     # 17:30 UTC is already 2 May 00:30 in Hà Nội: overdue, although it is still 1 May in UTC.
     with freeze_time("2026-05-01 17:30:00"):
-        today = service.local_today()
+        today = clock.local_today()
         assert today == date(2026, 5, 2) and finding.is_overdue(today)
         assert db.session.scalar(sa.select(Finding.id).where(service.overdue_clause(today))) == finding.id
     finding.status = F.CLOSED

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from app import clock
 from app.extensions import db
 from app.models import Notification, Role
 from app.models.base import utcnow
@@ -287,7 +288,6 @@ def test_a_failing_findings_step_still_sends_the_digests_and_exits_non_zero(app,
 
 
 def test_default_day_is_today_in_vietnam(app, runner, monkeypatch):
-    from app import cli
     from app.services import findings
 
     days = []
@@ -296,4 +296,4 @@ def test_default_day_is_today_in_vietnam(app, runner, monkeypatch):
     local = (utcnow() + timedelta(hours=7)).date()  # Asia/Ho_Chi_Minh has no daylight saving time
     assert days == [local]
     with app.app_context():
-        assert cli.local_today() == local
+        assert clock.local_today() == local

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app import clock
 from app.extensions import db
 from app.models import (
     Answer,
@@ -55,7 +56,7 @@ def upload(name="anh.png"):
 # --- the unit head's to-do list ------------------------------------------------------------------
 
 def test_unit_head_lands_on_the_to_do_list_overdue_first(concluded, head_client):
-    today = service.local_today()
+    today = clock.local_today()
     later = issued(concluded, title="Hạn sau", due_date=today + timedelta(days=40))
     soon = issued(concluded, title="Sắp đến hạn", due_date=today + timedelta(days=3))
     late = issued(concluded, title="Quá hạn", due_date=today - timedelta(days=2))
@@ -254,7 +255,7 @@ def test_outsiders_cannot_draft(inspection, client_as, role):
 # --- lists and files -----------------------------------------------------------------------------
 
 def test_list_filters_search_and_fragment(concluded, client_as):
-    today = service.local_today()
+    today = clock.local_today()
     late = issued(concluded, title="Chậm trả hồ sơ", due_date=today - timedelta(days=1), severity=Severity.SERIOUS)
     issued(concluded, title="Thiếu niêm yết", due_date=today + timedelta(days=20))
     repeat = issued(concluded, title="Lặp lại", repeat_of_id=late.id)

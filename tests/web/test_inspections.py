@@ -115,6 +115,17 @@ def test_schedule_start_and_cancel_through_the_page(leader_client, app):
     assert inspection.status == InspectionStatus.CANCELLED
 
 
+def test_the_plan_opens_on_the_year_in_vietnam_around_new_year(client):
+    """At 20:00 UTC on 31 December it is already New Year in Vietnam (UTC+7)."""
+    from freezegun import freeze_time
+
+    make_inspection(title="Kiểm tra đầu năm", planned_start=date(2027, 1, 5), planned_end=date(2027, 1, 6))
+    with freeze_time("2026-12-31 20:00:00"):
+        login(client, make_user(Role.LEADER))
+        page = client.get("/inspections/plan").get_data(as_text=True)
+    assert "<h1>Kế hoạch kiểm tra năm 2027</h1>" in page and "05/01/2027" in page
+
+
 def test_annual_plan_by_month(leader_client):
     make_inspection(title="A", planned_start=date(2026, 3, 10), planned_end=date(2026, 3, 11),
                     status=InspectionStatus.CONCLUDED)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models import FindingStatus, InspectionStatus, Role
-from app.services.findings import local_today
+from app.clock import local_today
 from tests import factories
 from tests.conftest import HX, login
 
