@@ -12,6 +12,7 @@ inspection, as in the findings list's `year` filter, so that every number links 
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
@@ -105,7 +106,10 @@ def _grading_bands(template_ids) -> dict[int, list]:
 
 
 def percent(earned: float, possible: float) -> float | None:
-    return round(earned * 100 / possible, 2) if possible else None
+    """A score from summed points, rounded as scoring rounds it (half up on the exact quotient)."""
+    if not possible:
+        return None
+    return float(scoring.percent(Decimal(str(earned)), Decimal(str(possible))))
 
 
 def grade(score: float | None, bands: list) -> str | None:

@@ -73,8 +73,9 @@ def _field(answer: Any, name: str) -> Any:
     return None if value is None or value == "" else value
 
 
-def _percent(part: Decimal, whole: Decimal) -> Decimal:
-    """part / whole × 100 rounded half up to 2 decimals, from the exact quotient (part, whole ≥ 0)."""
+def percent(part: Decimal, whole: Decimal) -> Decimal:
+    """part / whole × 100 rounded half up to 2 decimals, from the exact quotient (part, whole ≥ 0): the
+    one rounding of every score, so the dashboard, the inspection page and the minutes agree."""
     hundredths, remainder = divmod(Fraction(part) * 10000, Fraction(whole))
     if 2 * remainder >= Fraction(whole):
         hundredths += 1
@@ -126,7 +127,7 @@ def percent_rate(numerator: Any, denominator: Any) -> Decimal | None:
         raise ValueError("numerator must not be larger than denominator")
     if whole == 0:
         return None
-    return _percent(part, whole)
+    return percent(part, whole)
 
 
 def meets_target(value: Decimal, operator: str | TargetOperator, target: Any) -> bool:
@@ -214,7 +215,7 @@ class Score:
         """earned / possible × 100 rounded half up to 2 decimals; None when nothing was possible."""
         if self.possible == 0:
             return None
-        return _percent(self.earned, self.possible)
+        return percent(self.earned, self.possible)
 
     def __add__(self, other: "Score") -> "Score":
         if not isinstance(other, Score):

@@ -1,5 +1,6 @@
 """The reports' numbers against counts made here, one by one, from the rows the test created."""
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -258,3 +259,12 @@ def test_typed_formulas_stay_text_in_exports(app):
     assert cell.data_type == "s" and cell.value == typed
     [_, row] = list(csv.reader(io.StringIO(exports.to_csv(table).decode("utf-8-sig"))))
     assert row == ["'" + typed, "'-1 đơn vị"]
+
+
+def test_the_dashboard_rounds_a_score_as_the_inspection_page_does_at_a_band_edge():
+    """1 point of 32 is 3.125 %: half up it is 3.13, as scoring (the inspection page, the minutes) says;
+    rounding the float gave 3.12, and so another grade at a band starting at 3.13."""
+    bands = [{"min_percent": "3.13", "label": "Đạt"}, {"min_percent": "0", "label": "Không đạt"}]
+    page = scoring.percent(Decimal(1), Decimal(32))
+    assert reports.percent(1, 32) == float(page) == 3.13
+    assert reports.grade(reports.percent(1, 32), bands) == scoring.grade(page, bands) == "Đạt"
