@@ -54,7 +54,7 @@ def test_session_token_migration_gives_each_user_a_token_and_reverses(empty_data
                     "failed_logins, session_version, created_at, updated_at) VALUES (:name, :name, '', '', 'x', "
                     "'inspector', true, 'vi', 3, 2, '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')"),
                     {"name": name})
-        result = runner.invoke(args=["db", "upgrade"])
+        result = runner.invoke(args=["db", "upgrade", "c3b89f53270d"])
         assert result.exit_code == 0, result.output
         with db.engine.connect() as connection:
             tokens = connection.execute(sa.text('SELECT session_token FROM "user"')).scalars().all()
@@ -65,4 +65,34 @@ def test_session_token_migration_gives_each_user_a_token_and_reverses(empty_data
         with db.engine.connect() as connection:
             rows = connection.execute(sa.text('SELECT failed_logins, session_version FROM "user"')).all()
         assert rows == [(0, 1), (0, 1)]
+        db.engine.dispose()
+
+
+def test_per_device_sessions_migration_drops_the_user_token_and_reverses(empty_database_url):
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "14a9ec91da11"]).exit_code == 0
+    with app.app_context():
+        from app.extensions import db
+
+        with db.engine.begin() as connection:
+            for name in ("an", "binh"):
+                connection.execute(sa.text(
+                    "INSERT INTO \"user\" (username, full_name, title, email, password_hash, role, active, locale, "
+                    "session_token, created_at, updated_at) VALUES (:name, :name, '', '', 'x', 'inspector', true, "
+                    "'vi', :name, '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')"), {"name": name})
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        inspector = sa.inspect(db.engine)
+        assert "session_token" not in {column["name"] for column in inspector.get_columns("user")}
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT count(*) FROM user_session")).scalar() == 0
+
+        result = runner.invoke(args=["db", "downgrade", "14a9ec91da11"])
+        assert result.exit_code == 0, result.output
+        with db.engine.connect() as connection:
+            tokens = connection.execute(sa.text('SELECT session_token FROM "user"')).scalars().all()
+        # New random tokens: cookies naming the old ones (here "an", "binh") do not come back to life.
+        assert len(set(tokens)) == 2 and all(len(token) >= 32 for token in tokens)
+        assert "user_session" not in sa.inspect(db.engine).get_table_names()
         db.engine.dispose()

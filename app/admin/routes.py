@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.admin import bp
@@ -88,8 +88,6 @@ def reset_password(user_id: int):
         except ValidationFailed as error:
             reset_form.password.errors = [error.message]
         else:
-            if user.id == current_user.id:
-                login_user(user)  # the session id changed with the password: keep this session
             flash(_("New password set for %(name)s. Their other sessions have ended.", name=user.username), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id), 303)
     return render("admin/user_form.html", status=422, form=UserForm(obj=user),

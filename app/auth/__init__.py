@@ -1,11 +1,11 @@
 """Login, logout, own password and language; the Flask-Login hooks."""
-import sqlalchemy as sa
 from flask import Blueprint, make_response, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 from app.htmx import hx_redirect, is_htmx
 from app.models import User
+from app.services import accounts
 
 bp = Blueprint("auth", __name__)
 
@@ -15,14 +15,11 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 
 
-# Every request loads its user: one statement built once, cheaper than building it per request.
-USER_BY_TOKEN = sa.select(User).where(User.session_token == sa.bindparam("token"))
-
-
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
-    """The session names the user's session token (User.get_id), so a new token ends old sessions."""
-    return db.session.scalar(USER_BY_TOKEN, {"token": token})
+    """The cookie names the token of this device's session (User.get_id): a deleted or expired session
+    logs the device out, and other devices keep theirs."""
+    return accounts.user_for_session(token)
 
 
 @login_manager.unauthorized_handler

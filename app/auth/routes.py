@@ -38,6 +38,7 @@ def login():
             form.form_errors.append(error.message)
         else:
             session.clear()  # a fresh session on login: no fixation
+            accounts.start_session(user, request.user_agent.string)
             login_user(user)
             return redirect(safe_next(form.next.data), 303)
     return render("auth/login.html", status=form_status(form), form=form)
@@ -45,9 +46,20 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Ends the session on every device: the cookie holds the user's one session token, now replaced."""
+    """Ends this device's session: a copy of its cookie stops working too; other devices stay logged in."""
     if current_user.is_authenticated:
-        accounts.end_sessions(current_user._get_current_object())
+        accounts.end_session(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.route("/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """Ends every session of the user, on every device (a lost tablet, a shared computer), this one too."""
+    accounts.end_all_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You have logged out on every device."), "info")
@@ -68,10 +80,10 @@ def password():
                 count_refused_password()
             apply_error(form, error)
         else:
-            login_user(user)  # the session id changed with the password: keep this session
-            flash(_("Your password has been changed."), "success")
+            flash(_("Your password has been changed. Your other devices have been logged out."), "success")
             return redirect(url_for("main.index"), 303)
-    return render("auth/password.html", status=form_status(form), form=form)
+    return render("auth/password.html", status=form_status(form), form=form,
+                  sessions=accounts.live_sessions(current_user))
 
 
 @bp.route("/locale", methods=["POST"])

@@ -27,7 +27,7 @@ from app.models.notification import Notification
 from app.models.report import InspectionScore
 from app.models.search import SearchTerm
 from app.models.unit import IssuingBody, Unit, UnitKind
-from app.models.user import Role, User
+from app.models.user import Role, User, UserSession
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -66,4 +66,5 @@ __all__ = [
     "Unit",
     "UnitKind",
     "User",
+    "UserSession",
 ]

@@ -46,7 +46,8 @@ ACTION_LABELS = {
     "succeed": _l("Succeeded by another unit"),
     "import": _l("Imported"),
     "login": _l("Logged in"),
-    "logout": _l("Logged out on every device"),
+    "logout": _l("Logged out"),
+    "logout_everywhere": _l("Logged out on every device"),
     "lock": _l("Locked after failed logins"),  # events from before logins were throttled instead
     "reset_password": _l("Password reset"),
     "change_password": _l("Password changed"),

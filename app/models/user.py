@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_column
+from app.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_column, utcnow
 from app.models.unit import Unit
 
 
@@ -43,27 +43,23 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(sa.String(8), default="vi")
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    # What the session cookie names instead of the id: a new token ends every session that held the
-    # old one (logout, password change or reset, deactivation).
-    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_session_token)
 
     unit: Mapped[Optional[Unit]] = relationship()
+
+    # The device session this object was logged in with or loaded through (not a column): what the
+    # session cookie names instead of the id. Without one, Flask-Login stores no id: not logged in.
+    login_session = None
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(
             password, method=current_app.config["PASSWORD_HASH_METHOD"]
         )
-        self.end_sessions()
-
-    def end_sessions(self) -> None:
-        """Every cookie that names the old token stops working at its next request."""
-        self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def get_id(self) -> str:
-        return self.session_token
+    def get_id(self) -> str | None:
+        return self.login_session.token if self.login_session else None
 
     @property
     def is_active(self) -> bool:
@@ -74,3 +70,39 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+# A short name for a user agent: the first browser and the first system whose mark it contains
+# (Edge and Opera also say Chrome, Chrome also says Safari, Android also says Linux).
+BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("FxiOS/", "Firefox"),
+            ("Chrome/", "Chrome"), ("CriOS/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("Windows", "Windows"),
+           ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+
+
+class UserSession(db.Model):
+    """A device logged in as a user: its session cookie names the token. Deleting the row logs that
+    device out at its next request; the user's other devices stay logged in."""
+
+    __tablename__ = "user_session"
+    USER_AGENT_LENGTH = 255
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, index=True, default=new_session_token)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_agent: Mapped[str] = mapped_column(sa.String(USER_AGENT_LENGTH), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written at most every few minutes (app/services/accounts.py), not on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def device_name(self) -> str:
+        """"Chrome, Android" from the user agent; the user agent itself when it names neither."""
+        names = [next((name for mark, name in marks if mark in self.user_agent), None)
+                 for marks in (BROWSERS, SYSTEMS)]
+        return ", ".join(name for name in names if name) or self.user_agent
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} of user {self.user_id}>"

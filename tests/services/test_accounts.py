@@ -1,7 +1,12 @@
 """Login and account rules, without HTTP."""
-import pytest
+from datetime import timedelta
 
-from app.models import Role
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Role, User, UserSession
+from app.models.base import utcnow
 from app.services import accounts
 from app.services.errors import ValidationFailed
 from tests.factories import PASSWORD, make_unit, make_user
@@ -20,19 +25,103 @@ def test_wrong_passwords_never_lock_the_account(app):
     assert accounts.authenticate(user.username, PASSWORD) == user
 
 
-def test_password_change_ends_other_sessions(app):
+def sessions_of(user):
+    return db.session.scalars(sa.select(UserSession.token).where(UserSession.user_id == user.id)).all()
+
+
+def log_in(user, user_agent="test"):
+    """A login on another device: the token its cookie would name."""
+    return accounts.start_session(user, user_agent).token
+
+
+def test_each_login_gets_its_own_random_token(app):
     user = make_user()
-    session_id = user.get_id()
-    accounts.change_own_password(user, PASSWORD, "another-pass-1")
-    assert user.get_id() != session_id
+    office, tablet = log_in(user), log_in(user)
+    assert office != tablet and len(office) >= 32 and len(tablet) >= 32
+    assert accounts.user_for_session(office) == user and accounts.user_for_session(tablet) == user
+    assert accounts.user_for_session(office).get_id() == office  # the cookie names the session, not the user
 
 
-def test_session_tokens_are_random_and_end_sessions_rotates_them(app):
-    first, second = make_user(), make_user()
-    assert first.get_id() != second.get_id() and len(first.get_id()) >= 32
-    before = first.get_id()
-    accounts.end_sessions(first)
-    assert first.get_id() != before
+def test_logout_ends_this_session_only(app):
+    user = make_user()
+    office, tablet = log_in(user), log_in(user)
+    accounts.end_session(accounts.user_for_session(office))
+    assert accounts.user_for_session(office) is None
+    assert accounts.user_for_session(tablet) == user
+
+
+def test_log_out_everywhere_ends_every_session(app):
+    user, other = make_user(), make_user()
+    office, tablet, elsewhere = log_in(user), log_in(user), log_in(other)
+    accounts.end_all_sessions(accounts.user_for_session(office))
+    assert accounts.user_for_session(office) is None and accounts.user_for_session(tablet) is None
+    assert accounts.user_for_session(elsewhere) == other
+
+
+def test_password_change_ends_the_other_sessions_but_this_one(app):
+    user = make_user()
+    office, tablet = log_in(user), log_in(user)
+    accounts.change_own_password(accounts.user_for_session(office), PASSWORD, "another-pass-1")
+    assert sessions_of(user) == [office]
+
+
+def test_admin_reset_and_deactivation_end_every_session(app):
+    admin, user = make_user(Role.ADMIN), make_user()
+    admin_token = log_in(admin)
+    log_in(user)
+    log_in(user)
+    accounts.reset_password(accounts.user_for_session(admin_token), user, "reset-pass-1")
+    assert sessions_of(user) == []
+    log_in(user, "again")
+    accounts.update_user(accounts.user_for_session(admin_token), user, active=False)
+    assert sessions_of(user) == [] and sessions_of(admin) == [admin_token]
+
+
+def test_an_administrator_resetting_their_own_password_keeps_this_session(app):
+    admin = make_user(Role.ADMIN)
+    office, tablet = log_in(admin), log_in(admin)
+    actor = accounts.user_for_session(office)
+    accounts.reset_password(actor, actor, "reset-pass-1")
+    assert sessions_of(admin) == [office]
+
+
+def test_unknown_expired_and_inactive_sessions_load_nobody(app):
+    user = make_user()
+    token = log_in(user)
+    assert accounts.user_for_session("not-a-token") is None
+    db.session.execute(sa.update(UserSession).values(
+        last_seen_at=utcnow() - app.permanent_session_lifetime - timedelta(seconds=1)))
+    db.session.commit()
+    assert accounts.user_for_session(token) is None
+    log_in(user)  # a login deletes expired sessions
+    assert token not in sessions_of(user)
+    fresh = sessions_of(user)[0]
+    db.session.execute(sa.update(User).where(User.id == user.id).values(active=False))
+    db.session.commit()
+    assert accounts.user_for_session(fresh) is None
+
+
+def test_last_seen_is_written_every_few_minutes_not_on_every_request(app):
+    user = make_user()
+    token = log_in(user)
+    earlier = utcnow() - accounts.SEEN_EVERY + timedelta(seconds=30)
+    db.session.execute(sa.update(UserSession).values(last_seen_at=earlier))
+    db.session.commit()
+    assert accounts.user_for_session(token).login_session.last_seen_at == earlier
+    db.session.execute(sa.update(UserSession).values(last_seen_at=earlier - timedelta(minutes=1)))
+    db.session.commit()
+    assert accounts.user_for_session(token).login_session.last_seen_at > earlier
+
+
+def test_live_sessions_lists_the_users_own_most_recent_first(app):
+    user, other = make_user(), make_user()
+    office = log_in(user, "office")
+    log_in(other, "someone else's")
+    db.session.execute(sa.update(UserSession).where(UserSession.token == office).values(
+        last_seen_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    log_in(user, "tablet")
+    assert [device.user_agent for device in accounts.live_sessions(user)] == ["tablet", "office"]
 
 
 def test_unit_head_must_have_a_unit(app):

@@ -1,8 +1,17 @@
+from datetime import timedelta
+
 import pytest
+import sqlalchemy as sa
 
 from app.extensions import db
+from app.models import UserSession
+from app.models.base import utcnow
 from tests.conftest import HX, login
 from tests.factories import PASSWORD, make_user
+
+ANDROID_CHROME = ("Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) "
+                  "Chrome/131.0.0.0 Safari/537.36")
+WINDOWS_FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
 
 
 def post_login(client, username, password, **extra):
@@ -98,33 +107,85 @@ def test_wrong_current_passwords_are_throttled_too(app, client, inspector):
     assert "Retry-After" in response.headers
 
 
-def test_logout_ends_a_captured_session_cookie(app, client, inspector):
+def device(app, user, user_agent=ANDROID_CHROME):
+    """Another device logged in as `user`."""
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = user_agent
+    return login(client, user)
+
+
+def test_logout_ends_a_captured_session_cookie_and_no_other_device(app, client, inspector):
     login(client, inspector)
+    tablet = device(app, inspector)
     stolen = app.test_client()
     stolen.set_cookie("session", client.get_cookie("session").value)
     assert stolen.get("/").status_code == 200
-    client.post("/auth/logout")
+    response = client.post("/auth/logout")
+    assert "Bạn đã đăng xuất." in client.get(response.location).get_data(as_text=True)
     assert stolen.get("/").status_code == 302
+    assert client.get("/").status_code == 302
+    assert tablet.get("/").status_code == 200  # the tablet in the field stays logged in
 
 
 def test_log_out_everywhere_from_the_account_page(app, client, inspector):
     login(client, inspector)
-    tablet = login(app.test_client(), inspector)
+    tablet = device(app, inspector)
     page = client.get("/auth/password").get_data(as_text=True)
-    assert "Đăng xuất khỏi mọi thiết bị" in page
-    response = client.post("/auth/logout")
+    assert 'action="/auth/logout-everywhere"' in page and "Đăng xuất khỏi mọi thiết bị" in page
+    response = client.post("/auth/logout-everywhere")
     assert response.status_code == 303
     assert "đăng xuất khỏi mọi thiết bị" in client.get(response.location).get_data(as_text=True)
     assert tablet.get("/").status_code == 302
     assert client.get("/").status_code == 302
 
 
+def test_the_account_page_lists_the_users_sessions(app, client, inspector):
+    client.environ_base["HTTP_USER_AGENT"] = WINDOWS_FIREFOX
+    login(client, inspector)
+    device(app, inspector)
+    page = client.get("/auth/password").get_data(as_text=True)
+    sessions = page[page.index('id="sessions"'):]
+    assert "Thiết bị đang đăng nhập" in sessions
+    assert "Firefox, Windows" in sessions and "Chrome, Android" in sessions
+    [this_device] = [row for row in sessions.split("<tr>") if "Thiết bị này" in row]
+    assert "Firefox, Windows" in this_device
+
+
+def test_a_unit_head_neither_sees_nor_ends_another_users_sessions(app, client, inspector, unit_head):
+    tablet = device(app, inspector)
+    client.environ_base["HTTP_USER_AGENT"] = WINDOWS_FIREFOX
+    login(client, unit_head)
+    page = client.get("/auth/password").get_data(as_text=True)
+    assert "Chrome, Android" not in page and "Firefox, Windows" in page
+    foreign = {"user_id": inspector.id, "token": tablet.get_cookie("session").value}
+    client.post("/auth/logout-everywhere", data=foreign)
+    login(client, unit_head)
+    client.post("/auth/logout", data=foreign)
+    assert tablet.get("/").status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count()).where(UserSession.user_id == unit_head.id)) == 0
+
+
+def test_an_unknown_or_expired_session_gets_the_login_page(app, client, inspector):
+    forged = app.session_interface.get_signing_serializer(app).dumps({"_user_id": "no-such-token", "_fresh": True})
+    client.set_cookie("session", forged)
+    assert client.get("/").location.startswith("/auth/login")
+
+    login(client, inspector)
+    db.session.execute(sa.update(UserSession).values(
+        last_seen_at=utcnow() - app.permanent_session_lifetime - timedelta(minutes=1)))
+    db.session.commit()
+    response = client.get("/inspections/")
+    assert response.status_code == 302 and response.location.startswith("/auth/login")
+
+
 def test_deactivating_a_user_ends_their_sessions(app, client, inspector, admin):
     from app.services import accounts
 
     login(client, inspector)
+    tablet = device(app, inspector)
     accounts.update_user(admin, inspector, active=False)
     assert client.get("/").status_code == 302
+    assert tablet.get("/").status_code == 302
 
 
 @pytest.mark.parametrize("next_url", ["/units/?q=a", "/admin/users"])
@@ -164,13 +225,15 @@ def test_session_cookie_flags(app, client, inspector):
     assert "SameSite=Lax" in cookie
 
 
-def test_change_own_password(client, inspector):
+def test_change_own_password(app, client, inspector):
     login(client, inspector)
+    tablet = device(app, inspector)
     response = client.post("/auth/password", data={
         "current_password": PASSWORD, "new_password": "new-password-1", "confirm": "new-password-1"})
     assert response.status_code == 303
-    # Still logged in after the change, and the new password works next time.
+    # Still logged in here after the change, the other device is not, and the new password works next time.
     assert client.get("/").status_code == 200
+    assert tablet.get("/").status_code == 302
     client.post("/auth/logout")
     assert post_login(client, "inspector", "new-password-1").status_code == 303
 
@@ -194,12 +257,25 @@ def test_change_own_password_refuses_bad_input(client, inspector, data, message)
     assert post_login(client, "inspector", PASSWORD).status_code == 303
 
 
-def test_password_reset_by_admin_ends_other_sessions(app, client, inspector, admin):
+def test_password_reset_by_admin_ends_every_session(app, client, inspector, admin):
     login(client, inspector)
+    tablet = device(app, inspector)
     admin_client = login(app.test_client(), admin)
     admin_client.post(f"/admin/users/{inspector.id}/password",
                       data={"password": "reset-password-1", "confirm": "reset-password-1"})
     assert client.get("/").status_code == 302
+    assert tablet.get("/").status_code == 302
+    assert admin_client.get("/").status_code == 200
+
+
+def test_an_administrator_resetting_their_own_password_stays_logged_in_here_only(app, client, admin):
+    login(client, admin)
+    laptop = device(app, admin)
+    response = client.post(f"/admin/users/{admin.id}/password",
+                           data={"password": "reset-password-1", "confirm": "reset-password-1"})
+    assert response.status_code == 303
+    assert client.get("/").status_code == 200
+    assert laptop.get("/").status_code == 302
 
 
 def test_switch_language_to_english_and_back(client, inspector):
