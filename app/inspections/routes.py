@@ -15,12 +15,11 @@ from app.htmx import ANSWER_SAVED, hx_trigger, is_htmx, render
 from app.inspections import bp, drawn, managers_only
 from app.inspections.forms import InspectionForm, TransitionForm
 from app.models import ChecklistSection, ChecklistTemplate, Inspection, InspectionMember, InspectionStatus, Unit
+from app.models.inspection import FIELD_WORK_DONE
 from app.services import answers, scoring
 from app.services import inspections as service
 from app.services.errors import NotPermitted, ValidationFailed
 
-DONE = (InspectionStatus.REVIEWING, InspectionStatus.MINUTES_SIGNED, InspectionStatus.CONCLUDED,
-        InspectionStatus.CLOSED)
 
 
 def get_inspection(inspection_id: int, *loading) -> Inspection:
@@ -137,9 +136,9 @@ def plan():
         months[inspection.planned_start.month].append(inspection)
     summary = {
         "planned": sum(1 for i in inspections if i.status != InspectionStatus.CANCELLED),
-        "done": sum(1 for i in inspections if i.status in DONE),
+        "done": sum(1 for i in inspections if i.status in FIELD_WORK_DONE),
     }
-    return render("inspections/plan.html", year=year, months=months, summary=summary, done=DONE)
+    return render("inspections/plan.html", year=year, months=months, summary=summary, done=FIELD_WORK_DONE)
 
 
 # --- the checklist on a tablet ------------------------------------------------------------------------

@@ -46,6 +46,12 @@ class InspectionStatus(LabelledEnum):
         }
 
 
+# The team has finished the checklist: its answers are final, scored in the reports, and "last time"
+# for the unit's next inspection.
+FIELD_WORK_DONE = frozenset({InspectionStatus.REVIEWING, InspectionStatus.MINUTES_SIGNED,
+                             InspectionStatus.CONCLUDED, InspectionStatus.CLOSED})
+
+
 class TeamRole(LabelledEnum):
     LEAD = "lead"
     DEPUTY = "deputy"

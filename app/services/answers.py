@@ -31,6 +31,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.models.inspection import FIELD_WORK_DONE
 from app.services import audit, scoring
 from app.services.errors import DomainError, NotPermitted, ValidationFailed
 from app.services.inspections import is_manager
@@ -71,10 +72,6 @@ def answers_by_item(inspection: Inspection) -> dict[int, Answer]:
         sa.select(Answer).where(Answer.inspection_id == inspection.id).options(sa.orm.selectinload(Answer.attachments))
     )
     return {answer.item_id: answer for answer in answers}
-
-
-FIELD_WORK_DONE = (InspectionStatus.REVIEWING, InspectionStatus.MINUTES_SIGNED, InspectionStatus.CONCLUDED,
-                   InspectionStatus.CLOSED)
 
 
 @functools.cache

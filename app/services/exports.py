@@ -30,6 +30,7 @@ from app.models import (
     Unit,
     User,
 )
+from app.models.inspection import FIELD_WORK_DONE
 from app.services import reports
 
 DATE_FORMAT = "DD/MM/YYYY"
@@ -98,7 +99,7 @@ def inspections_table(query: sa.Select) -> Table:
 
     for number, decided, title, kind, unit_code, unit_name, status, start, end, earned, possible, bands in rows:
         status = InspectionStatus(status)
-        score = reports.percent(earned or 0, possible or 0) if status in reports.SCORED else None
+        score = reports.percent(earned or 0, possible or 0) if status in FIELD_WORK_DONE else None
         body.append([number or "", decided, title, InspectionKind(kind).label, unit_code, unit_name, status.label,
                      start, end, score, reports.grade(score, bands or []) or ""])
     return Table(_("Inspections"), [
@@ -117,7 +118,7 @@ def scores_table(user: User, year: int) -> Table:
         .select_from(InspectionScore).join(Inspection, Inspection.id == InspectionScore.inspection_id)
         .join(Unit, Unit.id == Inspection.unit_id)
         .join(ChecklistTemplate, ChecklistTemplate.id == Inspection.template_id)
-        .where(reports._year(year), Inspection.status.in_(reports.SCORED))
+        .where(reports._year(year), Inspection.status.in_(FIELD_WORK_DONE))
         .order_by(Unit.name, Inspection.planned_start, Inspection.id), user)
     per_inspection: dict[int, dict] = {}
     for inspection_id, number, title, unit_code, unit_name, start, bands, area, passed, failed, earned, possible \

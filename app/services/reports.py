@@ -37,14 +37,13 @@ from app.models import (
     Unit,
     User,
 )
+from app.models.inspection import FIELD_WORK_DONE
 from app.services import scoring
 from app.services.findings import visible_findings
 from app.services.inspections import visible_inspections
 
 S = InspectionStatus
 F = FindingStatus
-# An inspection's score counts once its checklist is finished (the team reviews it, or later).
-SCORED = (S.REVIEWING, S.MINUTES_SIGNED, S.CONCLUDED, S.CLOSED)
 NOT_ISSUED = (F.DRAFT, F.DISMISSED)
 TREND_YEARS = 6  # the scores over the years: the chosen year and the five before it
 
@@ -214,7 +213,7 @@ def _compute(user: User, year: int, today: date) -> Dashboard:
     inspections = _scoped(
         sa.select(Unit.id, Unit.code, Unit.name,
                   sa.func.count().filter(Inspection.status != S.CANCELLED),
-                  sa.func.count().filter(Inspection.status.in_(SCORED)))
+                  sa.func.count().filter(Inspection.status.in_(FIELD_WORK_DONE)))
         .select_from(Inspection).join(Unit, Unit.id == Inspection.unit_id)
         .where(_year(year)).group_by(Unit.id, Unit.code, Unit.name), user)
     for unit_id, code, name, planned, done in _rows(inspections):
@@ -244,7 +243,7 @@ def _compute(user: User, year: int, today: date) -> Dashboard:
         sa.select(Inspection.id, Inspection.unit_id, Inspection.planned_start, Inspection.template_id,
                   sa.func.sum(InspectionScore.earned), sa.func.sum(InspectionScore.possible))
         .select_from(Inspection).join(InspectionScore, InspectionScore.inspection_id == Inspection.id)
-        .where(Inspection.status.in_(SCORED),
+        .where(Inspection.status.in_(FIELD_WORK_DONE),
                Inspection.planned_start.between(date(year - TREND_YEARS + 1, 1, 1), date(year, 12, 31)))
         .group_by(Inspection.id, Inspection.unit_id, Inspection.planned_start, Inspection.template_id), user)
     latest: dict[int, tuple] = {}
@@ -281,7 +280,7 @@ def _compute(user: User, year: int, today: date) -> Dashboard:
         sa.select(Inspection.unit_id, InspectionScore.par_area, sa.func.sum(InspectionScore.failed),
                   sa.func.sum(InspectionScore.passed + InspectionScore.failed))
         .select_from(Inspection).join(InspectionScore, InspectionScore.inspection_id == Inspection.id)
-        .where(_year(year), Inspection.status.in_(SCORED), InspectionScore.par_area != "")
+        .where(_year(year), Inspection.status.in_(FIELD_WORK_DONE), InspectionScore.par_area != "")
         .group_by(Inspection.unit_id, InspectionScore.par_area), user)
     heat_cells: dict[int, dict] = defaultdict(dict)
     seen_areas = set()
@@ -314,7 +313,7 @@ def top_failed(user: User, year: int, scored_by_template: dict[int, int] | None 
     failures = _scoped(
         sa.select(Answer.item_id, sa.func.count().label("failed"))
         .select_from(Answer).join(Inspection, Inspection.id == Answer.inspection_id)
-        .where(_year(year), Inspection.status.in_(SCORED), Answer.outcome == "fail")
+        .where(_year(year), Inspection.status.in_(FIELD_WORK_DONE), Answer.outcome == "fail")
         .group_by(Answer.item_id), user).subquery()
     query = (sa.select(ChecklistSection.template_id, ChecklistItem.code, ChecklistItem.question,
                        sa.func.sum(failures.c.failed))
@@ -324,7 +323,7 @@ def top_failed(user: User, year: int, scored_by_template: dict[int, int] | None 
     if scored_by_template is None:
         scored_by_template = dict(_rows(_scoped(
             sa.select(Inspection.template_id, sa.func.count()).where(
-                _year(year), Inspection.status.in_(SCORED),
+                _year(year), Inspection.status.in_(FIELD_WORK_DONE),
                 Inspection.id.in_(sa.select(InspectionScore.inspection_id).where(InspectionScore.possible > 0)))
             .group_by(Inspection.template_id), user)).all())
     merged: dict[tuple, list] = {}
@@ -379,7 +378,7 @@ def unit_history(user: User, unit: Unit) -> History:
              .order_by(Inspection.planned_start.desc(), Inspection.id.desc()))
     inspections, per_year = [], defaultdict(list)
     for inspection, earned, possible, bands in db.session.execute(query):
-        score = percent(earned or 0, possible or 0) if inspection.status in SCORED else None
+        score = percent(earned or 0, possible or 0) if inspection.status in FIELD_WORK_DONE else None
         inspections.append({"inspection": inspection, "score": score, "grade": grade(score, bands or [])})
         if score is not None:
             per_year[inspection.planned_start.year].append(score)

@@ -20,6 +20,7 @@ from app.models import (
     TargetOperator,
     TemplateStatus,
 )
+from app.models.inspection import FIELD_WORK_DONE
 from app.services import reports, scoring
 from tests import factories
 
@@ -149,7 +150,7 @@ def test_dashboard_numbers_equal_counts_made_one_by_one(world, leader):
         row = rows[unit.id]
         mine = [i for i in year_inspections if i.unit_id == unit.id]
         assert row.planned == sum(1 for i in mine if i.status != S.CANCELLED)
-        assert row.done == sum(1 for i in mine if i.status in reports.SCORED)
+        assert row.done == sum(1 for i in mine if i.status in FIELD_WORK_DONE)
         theirs = [f for f in issued_in(world, 2025) if f.unit_id == unit.id]
         assert row.open == sum(1 for f in theirs if f.status in ACTIVE_STATUSES)
         assert row.overdue == sum(1 for f in theirs if f.status in ACTIVE_STATUSES and f.due_date < TODAY)
