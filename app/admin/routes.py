@@ -1,12 +1,12 @@
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from app import clock
 from app.admin import bp
 from app.admin.forms import AuditFilterForm, IssuingBodyForm, NewUserForm, ResetPasswordForm, UserForm
 from app.extensions import db
@@ -148,12 +148,9 @@ def audit():
             query = query.where(AuditEvent.user_id == form.user_id.data)
         # The dates the user typed are local days (Asia/Ho_Chi_Minh); events are stored in UTC.
         if form.date_from.data:
-            query = query.where(AuditEvent.at >= _local_midnight(form.date_from.data))
+            query = query.where(AuditEvent.at >= clock.start_of_local_day(form.date_from.data))
         if form.date_to.data:
-            query = query.where(AuditEvent.at < _local_midnight(form.date_to.data + timedelta(days=1)))
+            query = query.where(AuditEvent.at < clock.start_of_local_day(form.date_to.data + timedelta(days=1)))
     page = paginate(query)
     return render("admin/audit.html", "admin/_audit_results.html", form=form, page=page, history=page.items)
 
-
-def _local_midnight(day):
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))

@@ -41,7 +41,7 @@ def service_worker():
         "precache": _precache(),
         "offlinePage": url_for("offline.page"),
         "session": url_for("offline.session"),
-        "logout": url_for("auth.logout"),
+        "logouts": [url_for("auth.logout"), url_for("auth.logout_everywhere")],
         "workbox": url_for("static", filename="vendor/workbox/", v=None),
         "libraries": [url_for("static", filename="vendor/idb/umd.js"), url_for("static", filename="js/outbox.js")],
     }

@@ -77,7 +77,7 @@ routing.registerRoute(function (options) {
 }, new strategies.CacheFirst({cacheName: PAGES, plugins: [keepPages]}));
 
 // Logging out drops the user's pages (the outbox stays, for its owner).
-routing.registerRoute(function (options) { return options.url.pathname === KIEMTRA.logout; },
+routing.registerRoute(function (options) { return KIEMTRA.logouts.indexOf(options.url.pathname) >= 0; },
   async function (options) {
     await dropPages();
     return fetch(options.request);
