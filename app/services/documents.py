@@ -59,6 +59,7 @@ from app.services import audit, evidence, scoring
 from app.services import inspections as inspection_service
 from app.services.findings import unit_heads
 from app.services.errors import NotPermitted, ValidationFailed
+from app.services.transactions import commit_or_stale
 from app.services.units import units_visible_to
 
 K = DocumentKind
@@ -420,12 +421,7 @@ def update_document(actor: User, document: Document, row_version: int, doc_date:
 
 
 def _commit() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise ValidationFailed(None, _("Someone else changed this document meanwhile. Reload the page and try "
-                                       "again.")) from None
+    commit_or_stale(_("Someone else changed this document meanwhile. Reload the page and try again."))
 
 
 # --- composing: the data a document is drawn from -------------------------------------------------

@@ -45,6 +45,7 @@ from app.models.base import utcnow
 from app.services import audit, evidence, scoring
 from app.services import inspections as inspection_service
 from app.services.errors import NotPermitted, ValidationFailed
+from app.services.transactions import commit_or_stale
 from app.services.units import units_visible_to
 
 F = FindingStatus
@@ -230,12 +231,7 @@ def _require(field: str, text: str, message: str) -> str:
 
 
 def _commit() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise ValidationFailed(None, _("Someone else changed this finding meanwhile. Reload the page and try "
-                                       "again.")) from None
+    commit_or_stale(_("Someone else changed this finding meanwhile. Reload the page and try again."))
 
 
 def _event(actor: User | None, finding: Finding, kind: FindingEventKind, text: str = "", **fields) -> FindingEvent:

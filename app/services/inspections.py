@@ -26,6 +26,7 @@ from app.models.base import utcnow
 from app.models.report import refresh_scores
 from app.services import audit
 from app.services.errors import NotPermitted, ValidationFailed
+from app.services.transactions import commit_or_stale
 from app.services.units import units_visible_to
 
 S = InspectionStatus
@@ -34,6 +35,8 @@ FIELDS = ("title", "kind", "legal_basis", "decision_number", "decision_date", "i
 # A unit head sees their unit's inspections once the minutes exist (DESIGN.md §4).
 VISIBLE_TO_UNIT_HEADS = (S.MINUTES_SIGNED, S.CONCLUDED, S.CLOSED)
 EDITABLE = (S.DRAFT, S.SCHEDULED)
+STALE = _l("Someone else changed this inspection meanwhile. Reload the page to see their changes, then make "
+           "yours again.")
 
 
 def label(inspection: Inspection) -> str:
@@ -203,21 +206,8 @@ def update_inspection(actor: User, inspection: Inspection, team: list[TeamMember
     if changes:
         inspection.updated_at = utcnow()  # a team change alone also bumps the row version
         audit.record(actor, "update", inspection, label(inspection), changes)
-    _commit_or_refuse_stale()
+    commit_or_stale(str(STALE))
     return inspection
-
-
-def _stale() -> ValidationFailed:
-    db.session.rollback()
-    return ValidationFailed(None, _("Someone else changed this inspection meanwhile. Reload the page to see "
-                                    "their changes, then make yours again."))
-
-
-def _commit_or_refuse_stale() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        raise _stale() from None
 
 
 def claim(inspection: Inspection) -> None:
@@ -227,7 +217,8 @@ def claim(inspection: Inspection) -> None:
     try:
         db.session.flush()
     except StaleDataError:
-        raise _stale() from None
+        db.session.rollback()
+        raise ValidationFailed(None, str(STALE)) from None
 
 
 # --- states --------------------------------------------------------------------------------------
@@ -293,7 +284,7 @@ def change_state(actor: User, inspection: Inspection, name: str, reason: str = "
 
         propose_findings(actor, inspection, commit=False)
         refresh_scores(db.session, [inspection.id])  # the answers are final: the reports may count them
-    _commit_or_refuse_stale()
+    commit_or_stale(str(STALE))
     return inspection
 
 
