@@ -20,13 +20,26 @@ def _digest(path: str, mtime_ns: int, size: int) -> str:
 
 
 def digest(app: Flask, filename: str) -> str | None:
-    """The file's content hash (recomputed when the file changes on disk), None for a missing file."""
-    path = os.path.join(app.static_folder, filename)
+    """The file's content hash, None for a missing file. In development and tests a file edited on
+    disk gets its new hash at once; in production files change only with a release (a restart), so
+    a page's dozen static URLs cost no system call."""
+    if app.debug or app.testing:
+        return _current_digest(app.static_folder, filename)
+    return _release_digest(app.static_folder, filename)
+
+
+def _current_digest(folder: str, filename: str) -> str | None:
+    path = os.path.join(folder, filename)
     try:
         stat = os.stat(path)
     except OSError:
         return None
     return _digest(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _release_digest(folder: str, filename: str) -> str | None:
+    return _current_digest(folder, filename)
 
 
 def init_app(app: Flask) -> None:
