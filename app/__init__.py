@@ -6,10 +6,11 @@ from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
-from app import assets, database
+from app import assets, cli, database, errors, formatting
 from app.config import config_from_env
 from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from app.models.base import render_migration_item, utcnow
+from app.services import answers
 
 
 def create_app(config_class=None, **overrides) -> Flask:
@@ -18,8 +19,7 @@ def create_app(config_class=None, **overrides) -> Flask:
     init_extensions(app)
     register_blueprints(app)
 
-    from app import cli, errors, formatting
-
+    answers.derive_outcomes_on_flush()
     errors.init_app(app)
     formatting.init_app(app)
     cli.init_app(app)

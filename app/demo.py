@@ -27,7 +27,7 @@ from app.models import (
     UnitKind,
     User,
 )
-from app.services import accounts, answers, checklist_io, documents, evidence, findings, inspections
+from app.services import accounts, answers, checklist_io, documents, evidence, findings, inspections, transitions
 
 DEMO_PASSWORD = "demo12345"
 
@@ -145,9 +145,9 @@ def seed_inspections() -> int:
             place=units[unit_code].name,
         )
         for step in steps:
-            inspections.change_state(leader, inspection, step)
+            transitions.change_state(leader, inspection, step)
     kon_ray = db.session.scalar(sa.select(Inspection).where(Inspection.title.contains("Kon Rẫy")))
-    inspections.change_state(leader, kon_ray, "cancel", "UBND huyện Kon Rẫy sáp nhập theo Nghị quyết năm 2025")
+    transitions.change_state(leader, kon_ray, "cancel", "UBND huyện Kon Rẫy sáp nhập theo Nghị quyết năm 2025")
     half_fill(db.session.scalar(sa.select(Inspection).where(Inspection.status == InspectionStatus.IN_PROGRESS)),
               users["inspector"])
     return len(plans)
@@ -241,9 +241,9 @@ def _inspect_and_issue(title, start, number, failing, users, unit, template, bod
         decision_date=start - timedelta(days=10), issuing_body_id=body.id, planned_start=start,
         planned_end=start + timedelta(days=1), place=unit.name)
     for step in ("schedule", "start"):
-        inspections.change_state(leader, inspection, step)
+        transitions.change_state(leader, inspection, step)
     _fill(inspection, inspector, {code: note for code, (note, _rec) in failing.items()})
-    inspections.change_state(inspector, inspection, "review")
+    transitions.change_state(inspector, inspection, "review")
     for finding in db.session.scalars(sa.select(Finding).where(Finding.inspection_id == inspection.id)).all():
         note, recommendation = failing[finding.item.code]
         if recommendation is None:

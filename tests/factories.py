@@ -1,6 +1,8 @@
 """Plain functions that add, commit and return a model, with overridable defaults."""
 import itertools
 
+from flask import current_app
+
 from app.extensions import db
 from app.models import IssuingBody, Role, Unit, UnitKind, User
 
@@ -25,7 +27,7 @@ def make_user(role: Role = Role.INSPECTOR, password: str = PASSWORD, **overrides
     fields = {"username": f"user{n}", "full_name": f"Người dùng {n}", "role": role}
     fields.update(overrides)
     user = User(**fields)
-    user.set_password(password)
+    user.set_password(password, current_app.config["PASSWORD_HASH_METHOD"])
     db.session.add(user)
     db.session.commit()
     return user

@@ -1,7 +1,7 @@
 """Documents: start, edit with a live preview, finalise, print, PDF, Word, signed scan, correction.
 
 Each route makes one check: the document is loaded through what the user may read
-(app.services.documents.visible_documents), anything else answers 404; what the user may do is then
+(app.services.permissions.visible_documents), anything else answers 404; what the user may do is then
 the service's to refuse (403). Plain posts redirect (303) or come back with 422 and the messages
 beside their fields, nothing typed lost; htmx only adds the live preview.
 """
@@ -18,7 +18,7 @@ from app.htmx import is_htmx, render
 from app.inspections.routes import get_inspection
 from app.models import Document, DocumentKind, Inspection, InspectionMember
 from app.services import documents as service
-from app.services import evidence
+from app.services import evidence, permissions
 from app.services.errors import NotPermitted, ValidationFailed
 from app.security import private_file
 from app.throttle import uploads
@@ -29,7 +29,7 @@ from app.throttle import uploads
 def get_document(document_id: int) -> Document:
     """A document the user may read, with its inspection and team; any other answers 404."""
     document = db.session.scalar(
-        service.visible_documents(current_user).where(Document.id == document_id).options(
+        permissions.visible_documents(current_user).where(Document.id == document_id).options(
             joinedload(Document.inspection).selectinload(Inspection.members).joinedload(InspectionMember.user),
             joinedload(Document.inspection).joinedload(Inspection.unit), joinedload(Document.issuing_body),
             selectinload(Document.scans))
@@ -57,10 +57,10 @@ def start(inspection_id: int, kind: str):
 
 
 def detail_context(document: Document, **extra) -> dict:
-    corrections = db.session.scalars(service.visible_documents(current_user).where(
+    corrections = db.session.scalars(permissions.visible_documents(current_user).where(
         Document.corrects_id == document.id).order_by(Document.id)).all()
     extra.setdefault("scan_form", SignedScanForm(formdata=None))
-    return {"document": document, "inspection": document.inspection, "rights": service.rights(current_user, document),
+    return {"document": document, "inspection": document.inspection, "rights": permissions.document_rights(current_user, document),
             "corrections": corrections, "body_html": output.body_html(document), **extra}
 
 
@@ -89,7 +89,7 @@ def _posted_date(form: DocumentForm):
 def edit(document_id: int):
     """The writer's form beside the document as it will print; saving keeps the draft."""
     document = get_document(document_id)
-    if not service.can_edit(current_user, document):
+    if not permissions.can_edit_document(current_user, document):
         abort(403)
     if request.method == "GET":
         form = form_for(document)
@@ -122,7 +122,7 @@ def preview(document_id: int):
     """The live preview of what is typed (htmx, on input): nothing is saved. Problems show beside
     their fields on saving, not while typing."""
     document = get_document(document_id)
-    if not service.can_edit(current_user, document):
+    if not permissions.can_edit_document(current_user, document):
         abort(403)
     if not is_htmx():
         return redirect(url_for("documents.edit", document_id=document.id), 303)
@@ -251,6 +251,6 @@ def document_helpers():
 
     def inspection_documents(inspection):
         return {"documents": service.documents_of(current_user, inspection),
-                "can_start": {kind.value: service.can_start(current_user, inspection, kind) for kind in DocumentKind}}
+                "can_start": {kind.value: permissions.can_start_document(current_user, inspection, kind) for kind in DocumentKind}}
 
     return {"inspection_documents": inspection_documents}

@@ -48,10 +48,9 @@ from app.models import (
     Severity,
     Unit,
 )
-from app.services import evidence, reports, search
+from app.services import evidence, permissions, reports, search
 from app.services import findings as service
 from app.services.errors import NotPermitted, ValidationFailed
-from app.services.units import units_visible_to
 from app.security import private_file
 from app.throttle import uploads
 from app.units.forms import unit_choices
@@ -65,7 +64,7 @@ K = FindingEventKind
 def get_finding(finding_id: int) -> Finding:
     """A finding the user may see, with what its page shows; any other answers 404, never its data."""
     finding = db.session.scalar(
-        service.visible_findings(current_user).where(Finding.id == finding_id).options(
+        permissions.visible_findings(current_user).where(Finding.id == finding_id).options(
             joinedload(Finding.inspection).selectinload(Inspection.members).joinedload(InspectionMember.user),
             joinedload(Finding.unit), joinedload(Finding.item), joinedload(Finding.repeat_of),
             selectinload(Finding.photos))
@@ -96,7 +95,7 @@ def filtered(args) -> tuple[sa.Select, dict]:
         "year": clamp_year(args.get("year", type=db_int)),
         "inspection": args.get("inspection", type=db_int),
     }
-    query = service.visible_findings(current_user)
+    query = permissions.visible_findings(current_user)
     if filters["status"] == "active":
         query = query.where(Finding.status.in_(ACTIVE_STATUSES))
     elif filters["status"] in {s.value for s in F}:
@@ -141,7 +140,7 @@ def index():
     query, filters = filtered(request.args)
     page = paginate(with_list_columns(ordered(query, today)))
     units = db.session.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(
-        service.visible_findings(current_user).with_only_columns(Finding.unit_id))).order_by(Unit.name)).all()
+        permissions.visible_findings(current_user).with_only_columns(Finding.unit_id))).order_by(Unit.name)).all()
     return render("findings/index.html", "findings/_results.html", page=page, filters=filters, today=today,
                   units=units, statuses=[s for s in F if s != F.DISMISSED], severities=list(Severity))
 
@@ -149,13 +148,13 @@ def index():
 def todo_context() -> dict:
     """The unit head's "to do": their units' open findings, overdue first, then by due date."""
     today = clock.local_today()
-    mine = service.visible_findings(current_user)
+    mine = permissions.visible_findings(current_user)
     active = mine.where(Finding.status.in_(ACTIVE_STATUSES))
     return {
         "today": today,
         "findings": db.session.scalars(with_list_columns(ordered(active, today)).limit(200)).all(),
         "counts": service.counts(mine, today),
-        "units": db.session.scalars(units_visible_to(current_user).order_by(Unit.code)).all(),
+        "units": db.session.scalars(permissions.units_visible_to(current_user).order_by(Unit.code)).all(),
     }
 
 
@@ -170,9 +169,9 @@ def todo():
 def unit(unit_id: int):
     """A unit's page: its findings at a glance (counts, what is open, repeat findings) and its history
     (inspections with their scores over the years, documents, predecessors and successor)."""
-    unit = db.session.scalar(units_visible_to(current_user).where(Unit.id == unit_id)) or abort(404)
+    unit = db.session.scalar(permissions.units_visible_to(current_user).where(Unit.id == unit_id)) or abort(404)
     today = clock.local_today()
-    theirs = service.visible_findings(current_user).where(Finding.unit_id == unit.id)
+    theirs = permissions.visible_findings(current_user).where(Finding.unit_id == unit.id)
     repeats = db.session.scalars(with_list_columns(theirs.where(Finding.repeat_of_id.is_not(None)))
                                  .options(joinedload(Finding.repeat_of))
                                  .order_by(Finding.id.desc()).limit(100)).all()
@@ -185,7 +184,7 @@ def unit(unit_id: int):
 # --- one finding ---------------------------------------------------------------------------------
 
 def detail_context(finding: Finding, **forms) -> dict:
-    rights = service.rights(current_user, finding)
+    rights = permissions.finding_rights(current_user, finding)
     answer = None
     if finding.item_id is not None:
         answer = db.session.scalar(sa.select(Answer).where(
@@ -202,7 +201,7 @@ def detail_context(finding: Finding, **forms) -> dict:
     if rights.reassign and "reassign_form" not in forms:
         forms["reassign_form"] = ReassignForm(formdata=None, units=unit_choices(_("— choose —")))
     # The earlier finding may have moved to a unit this user does not see: then only "repeat" shows.
-    repeat_of_visible = finding.repeat_of is not None and service.can_view(current_user, finding.repeat_of)
+    repeat_of_visible = finding.repeat_of is not None and permissions.can_view_finding(current_user, finding.repeat_of)
     return {"finding": finding, "rights": rights, "answer": answer, "events": service.timeline(finding),
             "today": clock.local_today(), "kinds": kinds, "repeat_of_visible": repeat_of_visible, **forms}
 
@@ -244,7 +243,7 @@ def _act(finding: Finding, form, call, message: str, form_name: str):
 @uploads
 def respond(finding_id: int):
     finding = get_finding(finding_id)
-    rights = service.rights(current_user, finding)
+    rights = permissions.finding_rights(current_user, finding)
     kinds = ([K.PLAN, K.PROGRESS] if rights.respond else []) + ([K.COMMENT] if rights.comment else [])
     if not kinds:
         abort(403)
@@ -348,7 +347,7 @@ def delete_photo(finding_id: int, attachment_id: int):
 def edit(finding_id: int):
     """Edit a draft (saving confirms it); without the right, 403."""
     finding = get_finding(finding_id)
-    if not service.can_edit(current_user, finding) or finding.status != F.DRAFT:
+    if not permissions.can_edit_finding(current_user, finding) or finding.status != F.DRAFT:
         abort(403)
     form = FindingForm(obj=finding, units=service.responsible_unit_choices(finding.inspection))
     if not form.is_submitted():
@@ -447,7 +446,7 @@ def finding_zip(finding_id: int):
 def inspection_zip(inspection_id: int):
     """Every file of the inspection's findings the user may see, one folder per finding code."""
     inspection = get_inspection(inspection_id)
-    visible = db.session.scalars(service.visible_findings(current_user).where(
+    visible = db.session.scalars(permissions.visible_findings(current_user).where(
         Finding.inspection_id == inspection.id, Finding.status != F.DISMISSED).order_by(Finding.number, Finding.id)).all()
     entries = [(_folder(finding, a), a) for finding in visible for a in service.files_of(finding)]
     number = (inspection.decision_number or f"inspection-{inspection.id}")
@@ -458,7 +457,7 @@ def inspection_zip(inspection_id: int):
 
 def inspection_findings(inspection: Inspection) -> list[Finding]:
     return db.session.scalars(
-        service.visible_findings(current_user).where(Finding.inspection_id == inspection.id)
+        permissions.visible_findings(current_user).where(Finding.inspection_id == inspection.id)
         .outerjoin(ChecklistItem, Finding.item_id == ChecklistItem.id)
         .options(joinedload(Finding.unit), joinedload(Finding.item), joinedload(Finding.repeat_of),
                  selectinload(Finding.photos))
@@ -472,8 +471,8 @@ def for_inspection(inspection_id: int):
     inspection = get_inspection(inspection_id)
     findings = inspection_findings(inspection)
     return render("findings/inspection.html", inspection=inspection, findings=findings,
-                  today=clock.local_today(), can_draft=service.can_draft(current_user, inspection),
-                  can_issue=service.can_issue(current_user, inspection),
+                  today=clock.local_today(), can_draft=permissions.can_draft_findings(current_user, inspection),
+                  can_issue=permissions.can_issue_findings(current_user, inspection),
                   unconfirmed=sum(1 for f in findings if f.status == F.DRAFT and not f.confirmed),
                   drafts=sum(1 for f in findings if f.status == F.DRAFT),
                   dismiss_form=DismissForm(formdata=None))
@@ -497,7 +496,7 @@ def propose(inspection_id: int):
 def new(inspection_id: int):
     """A finding tied to no item."""
     inspection = get_inspection(inspection_id)
-    if not service.can_draft(current_user, inspection):
+    if not permissions.can_draft_findings(current_user, inspection):
         abort(403)
     form = FindingForm(units=service.responsible_unit_choices(inspection))
     if not form.is_submitted():
@@ -521,7 +520,7 @@ def finding_helpers():
     """For pages outside this blueprint (the inspection page): its findings in numbers, on demand."""
 
     def finding_summary(inspection):
-        query = service.visible_findings(current_user).where(Finding.inspection_id == inspection.id)
+        query = permissions.visible_findings(current_user).where(Finding.inspection_id == inspection.id)
         return service.counts(query, clock.local_today())
 
     return {"finding_summary": finding_summary}

@@ -17,7 +17,7 @@ from app.inspections.routes import get_inspection
 from app.models import Answer, Attachment, ChecklistItem, Inspection
 from app.services import answers
 from app.services import evidence as service
-from app.services import inspections
+from app.services import permissions
 from app.services.errors import NotPermitted, ValidationFailed
 from app.security import private_file
 from app.throttle import uploads
@@ -37,7 +37,7 @@ def _fragment(inspection: Inspection, item: ChecklistItem, status: int = 200, er
     answer = _answer(inspection, item)
     response = render("inspections/_evidence_response.html", status=status, inspection=inspection, item=item,
                       answer=answer, answers={item.id: answer} if answer else {}, error=error, oob_state=changed,
-                      can_answer=answers.can_answer(current_user, inspection))
+                      can_answer=permissions.can_answer(current_user, inspection))
     return hx_trigger(response, ANSWER_SAVED) if changed else response
 
 
@@ -58,7 +58,7 @@ def get_attachment(attachment_id: int) -> tuple[Attachment, Inspection]:
     if attachment is None or attachment.answer is None:
         abort(404)
     inspection = attachment.answer.inspection
-    if not (inspections.can_view(current_user, inspection) and answers.can_open_checklist(current_user, inspection)):
+    if not (permissions.can_view_inspection(current_user, inspection) and permissions.can_open_checklist(current_user, inspection)):
         abort(404)
     return attachment, inspection
 
@@ -70,7 +70,7 @@ def upload_evidence(inspection_id: int, item_id: int):
     item = answers.item_of(inspection, item_id)
     if item is None:
         abort(404)
-    if not answers.can_answer(current_user, inspection):
+    if not permissions.can_answer(current_user, inspection):
         abort(403)
     limit = current_app.config.get("EVIDENCE_MAX_BYTES", service.DEFAULT_MAX_BYTES)
     # Read one byte past the limit: enough to refuse a larger file without holding all of it.

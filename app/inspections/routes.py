@@ -16,7 +16,7 @@ from app.inspections import bp, drawn, managers_only
 from app.inspections.forms import InspectionForm, TransitionForm
 from app.models import ChecklistSection, ChecklistTemplate, Inspection, InspectionMember, InspectionStatus, Unit
 from app.models.inspection import FIELD_WORK_DONE
-from app.services import answers, scoring
+from app.services import answers, permissions, scoring, transitions
 from app.services import inspections as service
 from app.services.errors import NotPermitted, ValidationFailed
 
@@ -26,7 +26,7 @@ def get_inspection(inspection_id: int, *loading) -> Inspection:
     """An inspection the user may see, with its unit, template and team (or what `loading` asks for);
     any other answers 404, never its data."""
     inspection = db.session.scalar(
-        service.visible_inspections(current_user)
+        permissions.visible_inspections(current_user)
         .where(Inspection.id == inspection_id)
         .options(*loading or (selectinload(Inspection.members).joinedload(InspectionMember.user),
                               joinedload(Inspection.unit), joinedload(Inspection.template)))
@@ -46,13 +46,13 @@ def index():
     query = service.filtered_inspections(current_user, year, status, unit_id, q).options(joinedload(Inspection.unit))
     page = paginate(query)
     units = db.session.execute(sa.select(Unit.id, Unit.name).where(
-        Unit.id.in_(service.visible_inspections(current_user).with_only_columns(Inspection.unit_id))
+        Unit.id.in_(permissions.visible_inspections(current_user).with_only_columns(Inspection.unit_id))
     ).order_by(Unit.name)).all()
     offline_urls = [url_for("inspections.checklist", inspection_id=inspection_id)
                     for inspection_id in db.session.scalars(service.field_work(current_user).with_only_columns(Inspection.id))]
     return render("inspections/index.html", "inspections/_results.html", page=page, year=year, status_filter=status,
                   unit_id=unit_id, q=q, statuses=list(InspectionStatus), units=units,
-                  can_create=service.is_manager(current_user), offline_urls=offline_urls)
+                  can_create=permissions.is_manager(current_user), offline_urls=offline_urls)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -74,7 +74,7 @@ def new():
 def detail(inspection_id: int):
     inspection = get_inspection(inspection_id)
     results = checklist = None
-    if answers.can_open_checklist(current_user, inspection) and inspection.status not in service.EDITABLE:
+    if permissions.can_open_checklist(current_user, inspection) and inspection.status not in permissions.EDITABLE:
         checklist = load_checklist(inspection)  # kept referenced while the page renders
         saved = answers.answers_by_item(inspection)
         results = {"progress": answers.progress(inspection, saved),
@@ -82,8 +82,8 @@ def detail(inspection_id: int):
                               if scoring.item_result(item, saved.get(item.id)) == scoring.Result.FAIL]}
     return render("inspections/detail.html", inspection=inspection, results=results,
                   checklist=checklist,
-                  can_edit=service.can_edit(current_user, inspection),
-                  can_open_checklist=answers.can_open_checklist(current_user, inspection),
+                  can_edit=permissions.can_edit_inspection(current_user, inspection),
+                  can_open_checklist=permissions.can_open_checklist(current_user, inspection),
                   transitions=service.available_transitions(current_user, inspection),
                   transition_form=TransitionForm(formdata=None))
 
@@ -91,7 +91,7 @@ def detail(inspection_id: int):
 @bp.route("/<int:inspection_id>/edit", methods=["GET", "POST"])
 def edit(inspection_id: int):
     inspection = get_inspection(inspection_id)
-    if not service.can_edit(current_user, inspection):
+    if not permissions.can_edit_inspection(current_user, inspection):
         abort(403)
     form = InspectionForm(obj=inspection, inspection=inspection)
     if form.validate_on_submit():
@@ -111,7 +111,7 @@ def transition(inspection_id: int, action: str):
     inspection = get_inspection(inspection_id)
     form = TransitionForm()
     try:
-        service.change_state(current_user, inspection, action, form.reason.data or "")
+        transitions.change_state(current_user, inspection, action, form.reason.data or "")
     except NotPermitted:
         abort(403)
     except ValidationFailed as error:
@@ -126,7 +126,7 @@ def plan():
     """The annual plan: the year's inspections by month of their planned start, and which are done."""
     year = clamp_year(request.args.get("year", type=db_int)) or clock.local_today().year
     inspections = db.session.scalars(
-        service.visible_inspections(current_user)
+        permissions.visible_inspections(current_user)
         .where(Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31)))
         .options(joinedload(Inspection.unit))
         .order_by(Inspection.planned_start)
@@ -146,7 +146,7 @@ def plan():
 def get_checklist(inspection_id: int, *loading) -> Inspection:
     """An inspection whose checklist the user may open, with its team's roles (and what `loading` asks for)."""
     inspection = get_inspection(inspection_id, joinedload(Inspection.members), *loading)
-    if not answers.can_open_checklist(current_user, inspection):
+    if not permissions.can_open_checklist(current_user, inspection):
         abort(403)
     return inspection
 
@@ -165,7 +165,7 @@ def checklist_context(inspection: Inspection, with_history: bool = True) -> dict
     saved = answers.answers_by_item(inspection)
     previous = answers.previous_answers(inspection) if with_history else {}
     return {"inspection": inspection, "checklist": template, "answers": saved, "previous": previous,
-            "progress": answers.progress(inspection, saved), "can_answer": answers.can_answer(current_user, inspection),
+            "progress": answers.progress(inspection, saved), "can_answer": permissions.can_answer(current_user, inspection),
             "next_item": answers.next_open_item(inspection, saved), "drafts": {}, "errors": {}, "conflicts": {}}
 
 
@@ -174,7 +174,7 @@ def checklist(inspection_id: int):
     """The checklist as the team fills it: one card per item, each answer saving itself (htmx), or one
     form per section with a save button without JavaScript."""
     inspection = get_checklist(inspection_id, joinedload(Inspection.unit), joinedload(Inspection.template))
-    can_answer = answers.can_answer(current_user, inspection)
+    can_answer = permissions.can_answer(current_user, inspection)
     page = render("inspections/checklist.html", inspection=inspection, can_answer=can_answer,
                   sections=drawn.SECTIONS_SLOT)
     return drawn.fill_sections(page, inspection, can_answer, lambda **slots: render_template(

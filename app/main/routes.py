@@ -8,7 +8,7 @@ from app.htmx import render
 from app.main import bp
 from app.models import Finding, FindingStatus, Inspection, InspectionMember, InspectionStatus, Role, TeamRole, Unit, User
 from app.services import findings
-from app.services.inspections import visible_inspections
+from app.services.permissions import visible_findings, visible_inspections
 
 
 @bp.route("/")
@@ -32,14 +32,14 @@ def index():
             .limit(20)
         ).all()
         # Remediation waiting for this user's verdict: as team leader, or any as a leader.
-        submitted = findings.visible_findings(current_user).where(Finding.status == FindingStatus.SUBMITTED)
+        submitted = visible_findings(current_user).where(Finding.status == FindingStatus.SUBMITTED)
         if current_user.role == Role.INSPECTOR:
             submitted = submitted.where(Finding.inspection_id.in_(sa.select(InspectionMember.inspection_id).where(
                 InspectionMember.user_id == current_user.id, InspectionMember.role == TeamRole.LEAD)))
         context["today"] = clock.local_today()
         context["to_verify"] = db.session.scalars(submitted.options(joinedload(Finding.unit))
                                                   .order_by(Finding.due_date, Finding.id).limit(20)).all()
-        context["finding_counts"] = findings.counts(findings.visible_findings(current_user), context["today"])
+        context["finding_counts"] = findings.counts(visible_findings(current_user), context["today"])
     if current_user.role == Role.ADMIN:
         context["counts"] = {
             "units": db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(Unit.active)),

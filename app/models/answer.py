@@ -89,18 +89,3 @@ class Attachment(db.Model):
     @property
     def is_image(self) -> bool:
         return self.mime_type.startswith("image/")
-
-
-def _derive_outcomes(session, _context, _instances) -> None:
-    """Every new or changed answer gets its scored result (published items never change after)."""
-    from app.services.scoring import outcome as outcome_of
-
-    for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, Answer) and obj.item_id is not None:
-            item = session.get(ChecklistItem, obj.item_id)  # from the identity map when loaded
-            outcome = outcome_of(item, obj) if item is not None else None
-            if obj.outcome != outcome:
-                obj.outcome = outcome
-
-
-sa.event.listen(sa.orm.Session, "before_flush", _derive_outcomes)

@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -50,10 +49,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     # session cookie names instead of the id. Without one, Flask-Login stores no id: not logged in.
     login_session = None
 
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(
-            password, method=current_app.config["PASSWORD_HASH_METHOD"]
-        )
+    def set_password(self, password: str, method: str) -> None:
+        """Keep the password's hash, made by `method` (the configured PASSWORD_HASH_METHOD)."""
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -122,9 +122,13 @@ def _expired_before() -> datetime:
     return utcnow() - current_app.permanent_session_lifetime
 
 
+def _hash_method() -> str:
+    return current_app.config["PASSWORD_HASH_METHOD"]
+
+
 @cache
 def _dummy_hash() -> str:
-    return generate_password_hash("not-a-password", method=current_app.config["PASSWORD_HASH_METHOD"])
+    return generate_password_hash("not-a-password", method=_hash_method())
 
 
 def _check_password_strength(password: str, field: str = "password") -> None:
@@ -152,7 +156,7 @@ def create_user(actor: User | None, password: str, **fields) -> User:
     user = User(**fields)
     _validate(user)
     _check_password_strength(password)
-    user.set_password(password)
+    user.set_password(password, _hash_method())
     db.session.add(user)
     audit.record(actor, "create", user, user.username, audit.diff({}, audit.snapshot(user, USER_FIELDS)))
     db.session.commit()
@@ -184,7 +188,7 @@ def reset_password(actor: User, user: User, new_password: str) -> None:
     """An administrator sets a new password; every session of the user ends, but the administrator's
     own when they reset their own password."""
     _check_password_strength(new_password)
-    user.set_password(new_password)
+    user.set_password(new_password, _hash_method())
     _delete_sessions(user, keep=actor.login_session if actor.id == user.id else None)
     audit.record(actor, "reset_password", user, user.username)
     db.session.commit()
@@ -194,7 +198,7 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
     if not user.check_password(current_password):
         raise ValidationFailed("current_password", _("The current password is not correct."))
     _check_password_strength(new_password, "new_password")
-    user.set_password(new_password)
+    user.set_password(new_password, _hash_method())
     _delete_sessions(user, keep=user.login_session)  # this one just proved the password
     audit.record(user, "change_password", user, user.username)
     db.session.commit()

@@ -1,4 +1,4 @@
-"""Answering a checklist during an inspection: rights, autosave with conflict and retry safety, progress.
+"""Answering a checklist during an inspection: autosave with conflict and retry safety, progress.
 
 Every answer is saved on its own the moment it changes. Two rules keep work from being lost:
 - a save carries the row version it was made from; if someone else saved the item since, the save is
@@ -26,15 +26,13 @@ from app.models import (
     EvidenceRule,
     Inspection,
     InspectionMember,
-    InspectionStatus,
-    Role,
     User,
 )
 from app.models.base import utcnow
 from app.models.inspection import FIELD_WORK_DONE
 from app.services import audit, scoring
 from app.services.errors import DomainError, NotPermitted, ValidationFailed
-from app.services.inspections import is_manager
+from app.services.permissions import may_answer
 
 FIELDS = ("result", "value", "numerator", "denominator", "note")
 RESULTS = {"pass", "fail", "na"}
@@ -48,21 +46,22 @@ class StaleAnswer(DomainError):
         self.current = current
 
 
-# --- rights --------------------------------------------------------------------------------------
+# --- outcomes ------------------------------------------------------------------------------------
 
-def can_open_checklist(user: User, inspection: Inspection) -> bool:
-    """The team and leaders open the checklist (DESIGN.md §4); unit heads never see it being filled."""
-    return is_manager(user) or inspection.role_of(user) is not None
-
-
-def can_answer(user: User, inspection: Inspection) -> bool:
-    """Team members answer while the field work is in progress."""
-    return _may_answer(user, inspection.status, inspection.role_of(user))
+def derive_outcomes_on_flush() -> None:
+    """Give every new or changed answer its scored result as it is flushed, whoever saves it (the
+    reports count failed items from `Answer.outcome`). Called once per process, at app creation."""
+    if not sa.event.contains(sa.orm.Session, "before_flush", _derive_outcomes):
+        sa.event.listen(sa.orm.Session, "before_flush", _derive_outcomes)
 
 
-def _may_answer(user: User, status: InspectionStatus, team_role) -> bool:
-    # A unit head never answers, even one still listed in a team from before their account changed.
-    return status == InspectionStatus.IN_PROGRESS and team_role is not None and user.role != Role.UNIT_HEAD
+def _derive_outcomes(session, _context, _instances) -> None:
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Answer) and obj.item_id is not None:
+            item = session.get(ChecklistItem, obj.item_id)  # from the identity map when loaded
+            outcome = scoring.outcome(item, obj) if item is not None else None  # published items never change
+            if obj.outcome != outcome:
+                obj.outcome = outcome
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -338,7 +337,7 @@ def save_answer(actor: User, inspection_id: int, item_id: int, raw: dict, row_ve
                                                   "item_id": item_id}).one_or_none()
     if item is None:
         raise NotPermitted(_("This item is not part of the inspection's checklist."))
-    if not _may_answer(actor, item.inspection_status, item.team_role):
+    if not may_answer(actor, item.inspection_status, item.team_role):
         raise NotPermitted(_("Only the team answers, while the inspection is in progress."))
     current = _answer_as_it_is(item)
     if current is not None and save_id and current.last_save_id == save_id:

@@ -20,7 +20,6 @@ commits them together. Every text that enters a document is NFC-normalised (comp
 """
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -46,21 +45,30 @@ from app.models import (
     Finding,
     FindingStatus,
     Inspection,
-    InspectionMember,
     InspectionStatus,
     IssuingBody,
     Role,
     TeamRole,
-    Unit,
     User,
 )
 from app.models.base import utcnow
-from app.services import audit, evidence, scoring
+from app.services import audit, evidence, findings, notifications, scoring
 from app.services import inspections as inspection_service
-from app.services.findings import unit_heads
+from app.services.answers import answers_by_item
 from app.services.errors import NotPermitted, ValidationFailed
+from app.services.findings import unit_heads
+from app.services.permissions import (
+    ISSUED_DOCUMENTS,
+    STARTS,
+    can_correct_document,
+    can_edit_document,
+    can_sign_document,
+    finalisable_now,
+    first_document,
+    is_document_writer,
+    visible_documents,
+)
 from app.services.transactions import commit_or_stale
-from app.services.units import units_visible_to
 
 K = DocumentKind
 S = DocumentStatus
@@ -78,11 +86,6 @@ INT_FIELDS = {"copies": (1, 20), "copies_team": (0, 20)}
 BOOL_FIELDS = ("include_photos",)
 MAX_TEXT = 10000
 MAX_LINE = 255
-# Unit heads read their unit's documents once they exist on paper.
-ISSUED = (S.FINAL, S.SIGNED)
-# A document's first version is made in these inspection states; corrections in the later ones.
-STARTS = {K.MINUTES: (I.REVIEWING,), K.CONCLUSION: (I.MINUTES_SIGNED,)}
-CORRECTABLE = {K.MINUTES: (I.REVIEWING, I.MINUTES_SIGNED, I.CONCLUDED, I.CLOSED), K.CONCLUSION: (I.CONCLUDED, I.CLOSED)}
 # Number patterns are substituted, never evaluated: exactly {n}, {year} and {abbr}, and any other
 # brace (a format spec, an attribute, a lone brace) is refused.
 PLACEHOLDERS = re.compile(r"\{(n|year|abbr)\}")
@@ -178,86 +181,6 @@ def next_number(issuing_body_id: int, kind: DocumentKind, year: int) -> int:
     ).scalar_one()
 
 
-# --- rights --------------------------------------------------------------------------------------
-
-def _is_lead(user: User, inspection: Inspection) -> bool:
-    return inspection.role_of(user) == TeamRole.LEAD
-
-
-def is_writer(user: User, inspection: Inspection, kind: DocumentKind) -> bool:
-    """Who writes, finalises and uploads the signed scan: the team lead (and leaders) for the minutes,
-    leaders for the conclusion."""
-    if inspection_service.is_manager(user):
-        return True
-    return kind == K.MINUTES and _is_lead(user, inspection)
-
-
-def visible_documents(user: User) -> sa.Select:
-    """The documents a user may read, as a query: leaders all; inspectors those of their teams'
-    inspections; a unit head the final and signed documents of inspections of their unit (and its
-    sub-units)."""
-    query = sa.select(Document)
-    if inspection_service.is_manager(user):
-        return query
-    if user.role == Role.INSPECTOR:
-        team = sa.select(InspectionMember.inspection_id).where(InspectionMember.user_id == user.id)
-        return query.where(Document.inspection_id.in_(team))
-    units = units_visible_to(user).with_only_columns(Unit.id)
-    return query.where(Document.status.in_(ISSUED),
-                       Document.inspection_id.in_(sa.select(Inspection.id).where(Inspection.unit_id.in_(units))))
-
-
-def can_view(user: User, document: Document) -> bool:
-    return db.session.scalar(visible_documents(user).where(Document.id == document.id)
-                             .with_only_columns(Document.id)) is not None
-
-
-def existing(inspection: Inspection, kind: DocumentKind) -> Document | None:
-    """The inspection's first document of this kind (not a correction), if there is one."""
-    return db.session.scalar(sa.select(Document).where(
-        Document.inspection_id == inspection.id, Document.kind == kind, Document.corrects_id.is_(None)))
-
-
-def can_start(user: User, inspection: Inspection, kind: DocumentKind) -> bool:
-    return (inspection.status in STARTS[kind] and is_writer(user, inspection, kind)
-            and existing(inspection, kind) is None)
-
-
-def can_edit(user: User, document: Document) -> bool:
-    return document.is_draft and is_writer(user, document.inspection, document.kind)
-
-
-def _finalisable_state(document: Document) -> bool:
-    states = CORRECTABLE[document.kind] if document.corrects_id else STARTS[document.kind]
-    return document.inspection.status in states
-
-
-def can_finalise(user: User, document: Document) -> bool:
-    return can_edit(user, document) and _finalisable_state(document)
-
-
-def can_sign(user: User, document: Document) -> bool:
-    return document.status == S.FINAL and is_writer(user, document.inspection, document.kind)
-
-
-def can_correct(user: User, document: Document) -> bool:
-    return (document.status in ISSUED and is_writer(user, document.inspection, document.kind)
-            and document.inspection.status in CORRECTABLE[document.kind])
-
-
-@dataclass(frozen=True)
-class Rights:
-    edit: bool
-    finalise: bool
-    sign: bool
-    correct: bool
-
-
-def rights(user: User, document: Document) -> Rights:
-    return Rights(edit=can_edit(user, document), finalise=can_finalise(user, document),
-                  sign=can_sign(user, document), correct=can_correct(user, document))
-
-
 # --- reading -------------------------------------------------------------------------------------
 
 def documents_of(user: User, inspection: Inspection) -> list[Document]:
@@ -330,9 +253,9 @@ def texts_of(document: Document) -> dict:
 
 def start_document(actor: User, inspection: Inspection, kind: DocumentKind) -> Document:
     """The inspection's minutes or conclusion as a draft (the one already started, if any)."""
-    if not is_writer(actor, inspection, kind):
+    if not is_document_writer(actor, inspection, kind):
         raise NotPermitted(_("You may not write this document."))
-    found = existing(inspection, kind)
+    found = first_document(inspection, kind)
     if found is not None:
         return found
     if inspection.status not in STARTS[kind]:
@@ -344,7 +267,7 @@ def start_document(actor: User, inspection: Inspection, kind: DocumentKind) -> D
     try:
         inspection_service.claim(inspection)
     except ValidationFailed:
-        found = existing(inspection, kind)  # of two starts at once, the second finds the first's draft
+        found = first_document(inspection, kind)  # of two starts at once, the second finds the first's draft
         if found is None:
             raise
         return found
@@ -401,7 +324,7 @@ def _clean_place(place: str | None) -> str:
 def update_document(actor: User, document: Document, row_version: int, doc_date: date | None, place: str,
                     texts: dict) -> Document:
     """Save a draft's date, place and texts (as posted: clean_texts checks them)."""
-    if not can_edit(actor, document):
+    if not can_edit_document(actor, document):
         raise NotPermitted(_("Only a draft can be edited, by who writes it."))
     if row_version != document.row_version:
         raise ValidationFailed(None, _("Someone else changed this document meanwhile. Reload the page to see "
@@ -463,7 +386,7 @@ def _photos(document: Document, inspection: Inspection) -> list[dict]:
 
 def _minutes_reference(inspection: Inspection) -> dict | None:
     minutes = db.session.scalar(sa.select(Document).where(
-        Document.inspection_id == inspection.id, Document.kind == K.MINUTES, Document.status.in_(ISSUED))
+        Document.inspection_id == inspection.id, Document.kind == K.MINUTES, Document.status.in_(ISSUED_DOCUMENTS))
         .order_by(Document.status.desc(), Document.id.desc()).limit(1))
     if minutes is None:
         return None
@@ -483,8 +406,6 @@ _SAVED = object()
 def _compose_live(document: Document, texts: dict | None = None, doc_date=_SAVED, place=_SAVED) -> dict:
     """The data of the document as of now (plain JSON, NFC), with `texts`, `doc_date` and `place`
     instead of the saved ones when given (the editor's live preview)."""
-    from app.services.answers import answers_by_item  # answers builds on the inspections service
-
     inspection, body = document.inspection, document.issuing_body
     texts = texts_of(document) | (texts or {})
     template = inspection.template
@@ -601,10 +522,10 @@ def finalise_document(actor: User, document: Document, attempts: int = 5) -> Doc
 
 
 def _finalise(actor: User, document: Document) -> Document:
-    if not can_edit(actor, document):
+    if not can_edit_document(actor, document):
         raise NotPermitted(_("Only a draft can be finalised, by who writes it."))
     inspection = document.inspection
-    if not _finalisable_state(document):
+    if not finalisable_now(document):
         raise ValidationFailed(None, _("The inspection is %(status)s: this document cannot be finalised now.",
                                        status=inspection.status.label.lower()))
     texts = texts_of(document)
@@ -619,8 +540,6 @@ def _finalise(actor: User, document: Document) -> Document:
         raise ValidationFailed(*problems[0], problems=problems)
     issued = None
     if document.kind == K.CONCLUSION and document.corrects_id is None:
-        from app.services import findings  # findings builds on the inspections service too
-
         # Numbers the confirmed drafts, opens them, tells their units and concludes the inspection.
         issued = findings.issue_findings(actor, inspection, commit=False)
     body = document.issuing_body
@@ -640,8 +559,6 @@ def _finalise(actor: User, document: Document) -> Document:
     if issued is not None:
         changes["findings"] = [None, issued]
     audit.record(actor, "finalise", document, label(document), changes)
-    from app.services import notifications
-
     if document.kind == K.MINUTES:
         notifications.notify(unit_heads(inspection.unit_id), _(
             "The minutes %(number)s of %(title)s are ready to be signed.", number=document.number,
@@ -659,7 +576,7 @@ def _finalise(actor: User, document: Document) -> Document:
 def upload_signed(actor: User, document: Document, filename: str, data: bytes) -> Attachment:
     """The scan of the signed paper (PDF or photo): the document becomes signed; signed minutes move
     the inspection from reviewing to minutes_signed."""
-    if not can_sign(actor, document):
+    if not can_sign_document(actor, document):
         raise NotPermitted(_("Only who finalised this kind of document uploads its signed scan, once it is final."))
     if not data:
         raise ValidationFailed("file", _("Choose the scan of the signed document (PDF or photo)."))
@@ -670,8 +587,6 @@ def upload_signed(actor: User, document: Document, filename: str, data: bytes) -
     audit.record(actor, "sign", document, label(document), {"status": [S.FINAL.value, S.SIGNED.value],
                                                             "scan": [None, attachment.id]})
     inspection = document.inspection
-    from app.services import notifications
-
     if document.kind == K.MINUTES and inspection.status == I.REVIEWING:
         inspection_service.move_state(actor, inspection, I.MINUTES_SIGNED, "sign_minutes",
                                       {"minutes": [None, document.number]})
@@ -688,7 +603,7 @@ def upload_signed(actor: User, document: Document, filename: str, data: bytes) -
 def start_correction(actor: User, document: Document) -> Document:
     """A new draft that corrects a final or signed document (which stays as it is); the one already
     started, if any."""
-    if not can_correct(actor, document):
+    if not can_correct_document(actor, document):
         raise NotPermitted(_("This document cannot be corrected by you now."))
     found = db.session.scalar(sa.select(Document).where(Document.corrects_id == document.id,
                                                         Document.status == S.DRAFT))

@@ -24,8 +24,8 @@ from app.extensions import db
 from app.models import Answer, Attachment, ChecklistItem, Inspection, User
 from app.models.base import utcnow
 from app.services import audit
-from app.services.answers import can_answer
 from app.services.errors import NotPermitted, ValidationFailed
+from app.services.permissions import can_answer
 
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 15 * MB

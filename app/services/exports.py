@@ -23,6 +23,7 @@ from app.models import (
     Finding,
     FindingStatus,
     Inspection,
+    InspectionKind,
     InspectionScore,
     InspectionStatus,
     ParArea,
@@ -95,8 +96,6 @@ def inspections_table(query: sa.Select) -> Table:
         .join_from(Inspection, ChecklistTemplate, ChecklistTemplate.id == Inspection.template_id)
         .outerjoin_from(Inspection, totals, totals.c.inspection_id == Inspection.id))
     body = []
-    from app.models import InspectionKind
-
     for number, decided, title, kind, unit_code, unit_name, status, start, end, earned, possible, bands in rows:
         status = InspectionStatus(status)
         score = reports.percent(earned or 0, possible or 0) if status in FIELD_WORK_DONE else None

@@ -1,4 +1,4 @@
-"""Findings and their follow-up: who may see and do what, drafts, issuing, the remediation thread,
+"""Findings and their follow-up: drafts, issuing, the remediation thread,
 verification, deadlines, repeat findings and reminders.
 
 A finding's state changes only here (DESIGN.md §3): each function checks the actor's right, appends
@@ -8,10 +8,10 @@ the timeline event, writes the audit event and the notifications, and commits th
                                  submitted → reopened → in_progress
     draft → dismissed (with a reason; a dismissed draft can be restored while the inspection is open)
 
-*Overdue* is computed from the due date in Vietnamese calendar days, never stored.
+*Overdue* is computed from the due date in Vietnamese calendar days, never stored. Who may see
+and do what is app.services.permissions'.
 """
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from app.extensions import db
 from app.models import (
     ACTIVE_STATUSES,
     ISSUED_STATUSES,
+    Answer,
     Attachment,
     ChecklistItem,
     ChecklistSection,
@@ -33,28 +34,33 @@ from app.models import (
     FindingEventKind,
     FindingStatus,
     Inspection,
-    InspectionMember,
     InspectionStatus,
     Role,
     Severity,
-    TeamRole,
     Unit,
     User,
 )
 from app.models.base import utcnow
-from app.services import audit, evidence, scoring
+from app.services import audit, evidence, notifications, scoring
 from app.services import inspections as inspection_service
+from app.services.answers import answers_by_item
 from app.services.errors import NotPermitted, ValidationFailed
+from app.services.permissions import (
+    can_comment,
+    can_draft_findings,
+    can_edit_finding,
+    can_extend,
+    can_issue_findings,
+    can_reassign,
+    can_respond,
+    can_submit,
+    can_verify,
+)
 from app.services.transactions import commit_or_stale
-from app.services.units import units_visible_to
 
 F = FindingStatus
 K = FindingEventKind
 FIELDS = ("title", "description", "legal_basis", "severity", "recommendation", "unit_id", "due_date")
-# Drafts are made, edited, confirmed and dismissed while the inspection is under way or under review.
-DRAFTING = (InspectionStatus.IN_PROGRESS, InspectionStatus.REVIEWING, InspectionStatus.MINUTES_SIGNED)
-# The conclusion notice (app.services.documents) issues the confirmed drafts once the minutes are signed.
-ISSUABLE = (InspectionStatus.MINUTES_SIGNED,)
 RESPONSES = (K.COMMENT, K.PLAN, K.PROGRESS)
 MAX_TEXT = 5000
 
@@ -82,113 +88,6 @@ def due_soon_clause(today: date):
     return sa.and_(Finding.status.in_(ACTIVE_STATUSES), Finding.due_date.between(today, today + timedelta(days=days)))
 
 
-# --- rights --------------------------------------------------------------------------------------
-
-def is_leader(user: User) -> bool:
-    """Leaders (and administrators, as for inspections) issue, extend and reassign."""
-    return inspection_service.is_manager(user)
-
-
-def _in_team(user: User, inspection: Inspection) -> bool:
-    return inspection.role_of(user) is not None
-
-
-def _is_team_lead(user: User, inspection: Inspection) -> bool:
-    return inspection.role_of(user) == TeamRole.LEAD
-
-
-def visible_findings(user: User) -> sa.Select:
-    """The findings a user may see, as a query to filter and paginate further.
-
-    Leaders see all; an inspector the findings of inspections whose team they are in (drafts too);
-    a unit head the issued findings of their unit and its sub-units, whatever the inspection.
-    """
-    query = sa.select(Finding)
-    if is_leader(user):
-        return query
-    if user.role == Role.INSPECTOR:
-        team = sa.select(InspectionMember.inspection_id).where(InspectionMember.user_id == user.id)
-        return query.where(Finding.inspection_id.in_(team))
-    units = units_visible_to(user).with_only_columns(Unit.id)
-    return query.where(Finding.unit_id.in_(units), Finding.status.in_(ISSUED_STATUSES))
-
-
-def can_view(user: User, finding: Finding) -> bool:
-    return db.session.scalar(visible_findings(user).where(Finding.id == finding.id).with_only_columns(
-        Finding.id)) is not None
-
-
-def can_draft(user: User, inspection: Inspection) -> bool:
-    """The team (and leaders) add and edit draft findings while the inspection is not concluded."""
-    return inspection.status in DRAFTING and (is_leader(user) or _in_team(user, inspection))
-
-
-def can_edit(user: User, finding: Finding) -> bool:
-    return finding.status in (F.DRAFT, F.DISMISSED) and can_draft(user, finding.inspection)
-
-
-def can_issue(user: User, inspection: Inspection) -> bool:
-    return is_leader(user) and inspection.status in ISSUABLE
-
-
-def _is_unit_head_of(user: User, finding: Finding) -> bool:
-    if user.role != Role.UNIT_HEAD:
-        return False
-    units = units_visible_to(user).with_only_columns(Unit.id).where(Unit.id == finding.unit_id)
-    return db.session.scalar(units) is not None
-
-
-def can_respond(user: User, finding: Finding) -> bool:
-    """The responsible unit's head posts plans and progress while the finding is open."""
-    return finding.status in (F.OPEN, F.IN_PROGRESS, F.REOPENED) and _is_unit_head_of(user, finding)
-
-
-def can_submit(user: User, finding: Finding) -> bool:
-    return finding.status == F.IN_PROGRESS and _is_unit_head_of(user, finding)
-
-
-def can_comment(user: User, finding: Finding) -> bool:
-    """Anyone with a part in an issued, unclosed finding may add a comment to its thread."""
-    if finding.status not in ACTIVE_STATUSES:
-        return False
-    return is_leader(user) or _in_team(user, finding.inspection) or _is_unit_head_of(user, finding)
-
-
-def can_verify(user: User, finding: Finding) -> bool:
-    """The team leader of the inspection, or a leader, accepts or sends back a submitted finding."""
-    return finding.status == F.SUBMITTED and (is_leader(user) or _is_team_lead(user, finding.inspection))
-
-
-def can_extend(user: User, finding: Finding) -> bool:
-    return is_leader(user) and finding.status in ACTIVE_STATUSES
-
-
-def can_reassign(user: User, finding: Finding) -> bool:
-    return is_leader(user) and finding.status in ACTIVE_STATUSES
-
-
-@dataclass(frozen=True)
-class Rights:
-    """What the user may do with one finding: computed once per page, used by the template."""
-
-    edit: bool
-    respond: bool
-    submit: bool
-    comment: bool
-    verify: bool
-    extend: bool
-    reassign: bool
-
-
-def rights(user: User, finding: Finding) -> Rights:
-    unit_head = _is_unit_head_of(user, finding)
-    active = finding.status in (F.OPEN, F.IN_PROGRESS, F.REOPENED)
-    return Rights(edit=can_edit(user, finding), respond=active and unit_head,
-                  submit=finding.status == F.IN_PROGRESS and unit_head,
-                  comment=can_comment(user, finding), verify=can_verify(user, finding),
-                  extend=can_extend(user, finding), reassign=can_reassign(user, finding))
-
-
 # --- helpers -------------------------------------------------------------------------------------
 
 def label(finding: Finding) -> str:
@@ -212,9 +111,7 @@ def _verifiers(finding: Finding) -> list[User]:
 
 
 def _notify(users: Iterable[User], text: str, target: str) -> None:
-    from app.services import notifications  # written alongside; adds rows, never commits
-
-    notifications.notify(users, text, target)
+    notifications.notify(users, text, target)  # adds rows to the caller's transaction, never commits
 
 
 def _clean(text: str | None) -> str:
@@ -313,10 +210,8 @@ def _proposal(actor: User, inspection: Inspection, item: ChecklistItem, note: st
 def propose_findings(actor: User, inspection: Inspection, commit: bool = True) -> int:
     """Make one draft proposal per failed item that has no finding yet, and drop untouched proposals
     whose item no longer fails. Returns how many proposals were made."""
-    if not can_draft(actor, inspection):
+    if not can_draft_findings(actor, inspection):
         raise NotPermitted(_("Only the team adds findings, before the inspection is concluded."))
-    from app.services.answers import answers_by_item
-
     inspection_service.claim(inspection)  # of two runs at once, the second proposes nothing twice
     saved = answers_by_item(inspection)
     failing = {item.id: item for item in inspection.template.items
@@ -345,7 +240,7 @@ def propose_findings(actor: User, inspection: Inspection, commit: bool = True) -
 
 def create_finding(actor: User, inspection: Inspection, **fields) -> Finding:
     """A finding the team adds, tied to no item; confirmed as it is made."""
-    if not can_draft(actor, inspection):
+    if not can_draft_findings(actor, inspection):
         raise NotPermitted(_("Only the team adds findings, before the inspection is concluded."))
     finding = Finding(inspection=inspection, status=F.DRAFT, confirmed=True, created_by_id=actor.id, **fields)
     if finding.due_date is None:
@@ -360,7 +255,7 @@ def create_finding(actor: User, inspection: Inspection, **fields) -> Finding:
 
 def update_finding(actor: User, finding: Finding, row_version: int, confirm: bool = True, **fields) -> Finding:
     """Edit a draft (and confirm it). A due date left as proposed follows a change of severity."""
-    if not can_edit(actor, finding) or finding.status != F.DRAFT:
+    if not can_edit_finding(actor, finding) or finding.status != F.DRAFT:
         raise NotPermitted(_("Only a draft finding can be edited, by the team."))
     if row_version != finding.row_version:
         raise ValidationFailed(None, _("Someone else changed this finding meanwhile. Reload the page and try "
@@ -390,7 +285,7 @@ def update_finding(actor: User, finding: Finding, row_version: int, confirm: boo
 
 
 def dismiss_finding(actor: User, finding: Finding, reason: str) -> Finding:
-    if not can_edit(actor, finding) or finding.status != F.DRAFT:
+    if not can_edit_finding(actor, finding) or finding.status != F.DRAFT:
         raise NotPermitted(_("Only a draft finding can be dismissed, by the team."))
     reason = _require("reason", reason, _("Give the reason for dismissing this finding."))
     finding.dismiss_reason = reason
@@ -401,7 +296,7 @@ def dismiss_finding(actor: User, finding: Finding, reason: str) -> Finding:
 
 def restore_finding(actor: User, finding: Finding) -> Finding:
     """A dismissed draft back to the drafts (the team changed its mind before issuing)."""
-    if not can_edit(actor, finding) or finding.status != F.DISMISSED:
+    if not can_edit_finding(actor, finding) or finding.status != F.DISMISSED:
         raise NotPermitted(_("Only a dismissed draft can be restored, by the team."))
     finding.dismiss_reason = ""
     _set_status(actor, finding, F.DRAFT, "restore")
@@ -411,7 +306,7 @@ def restore_finding(actor: User, finding: Finding) -> Finding:
 
 def add_photos(actor: User, finding: Finding, files: list[tuple[str, bytes]]) -> list[Attachment]:
     """The team's photos of a draft finding (evidence of the violation)."""
-    if not can_edit(actor, finding):
+    if not can_edit_finding(actor, finding):
         raise NotPermitted(_("Only a draft finding can be edited, by the team."))
     attachments = evidence.attach_files(actor, evidence.prepare_files(files), finding_id=finding.id)
     _commit()
@@ -419,7 +314,7 @@ def add_photos(actor: User, finding: Finding, files: list[tuple[str, bytes]]) ->
 
 
 def remove_photo(actor: User, finding: Finding, attachment: Attachment) -> None:
-    if attachment.finding_id != finding.id or not can_edit(actor, finding):
+    if attachment.finding_id != finding.id or not can_edit_finding(actor, finding):
         raise NotPermitted(_("Only a draft finding can be edited, by the team."))
     evidence.remove_attachment(actor, attachment)
 
@@ -431,7 +326,7 @@ def issue_findings(actor: User, inspection: Inspection, commit: bool = True) -> 
     passes commit=False and commits them with the notice): every confirmed draft is numbered, opened
     and sent to its unit; the inspection is concluded (and closed at once when it has nothing to
     follow up). Returns how many findings were issued."""
-    if not can_issue(actor, inspection):
+    if not can_issue_findings(actor, inspection):
         raise NotPermitted(_("Only a leader issues findings, with the conclusion notice once the minutes are "
                              "signed."))
     drafts = db.session.scalars(
@@ -683,8 +578,6 @@ def timeline(finding: Finding) -> list[FindingEvent]:
 
 def files_of(finding: Finding) -> list[Attachment]:
     """Every file of a finding: its item's answer's photos, its own photos and its events' files."""
-    from app.models import Answer
-
     conditions = [Attachment.finding_id == finding.id,
                   Attachment.finding_event_id.in_(sa.select(FindingEvent.id).where(FindingEvent.finding_id ==
                                                                                    finding.id))]

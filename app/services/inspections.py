@@ -1,7 +1,9 @@
-"""Inspections: who may see and change them, creating and editing them with their team, and states.
+"""Inspections: their lists, creating and editing them with their team, and their states.
 
-A state changes only here: each transition checks the actor, writes the audit event and refuses an
-illegal move with a message the user can act on.
+A state changes only through here: each transition checks the actor, writes the audit event and
+refuses an illegal move with a message the user can act on. Sending for review also reads the
+answers and proposes findings: app.services.transitions, above this module and those, does that.
+Who may see and change an inspection is app.services.permissions'.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -16,25 +18,20 @@ from app.models import (
     Inspection,
     InspectionMember,
     InspectionStatus,
-    Role,
     TeamRole,
     TemplateStatus,
     Unit,
     User,
 )
 from app.models.base import utcnow
-from app.models.report import refresh_scores
-from app.services import audit
+from app.services import audit, search
 from app.services.errors import NotPermitted, ValidationFailed
+from app.services.permissions import TEAM_ROLES, can_edit_inspection, is_manager, visible_inspections
 from app.services.transactions import commit_or_stale
-from app.services.units import units_visible_to
 
 S = InspectionStatus
 FIELDS = ("title", "kind", "legal_basis", "decision_number", "decision_date", "issuing_body_id", "unit_id",
           "template_id", "planned_start", "planned_end", "place", "status")
-# A unit head sees their unit's inspections once the minutes exist (DESIGN.md §4).
-VISIBLE_TO_UNIT_HEADS = (S.MINUTES_SIGNED, S.CONCLUDED, S.CLOSED)
-EDITABLE = (S.DRAFT, S.SCHEDULED)
 STALE = _l("Someone else changed this inspection meanwhile. Reload the page to see their changes, then make "
            "yours again.")
 
@@ -43,31 +40,12 @@ def label(inspection: Inspection) -> str:
     return f"{inspection.decision_number or '#%d' % inspection.id} — {inspection.title}"
 
 
-# --- rights --------------------------------------------------------------------------------------
-
-def is_manager(user: User) -> bool:
-    """Leaders (and administrators) open, plan and cancel inspections."""
-    return user.role in (Role.ADMIN, Role.LEADER)
-
-
-def visible_inspections(user: User) -> sa.Select:
-    """The inspections a user may see, as a query to filter and paginate further."""
-    query = sa.select(Inspection)
-    if is_manager(user):
-        return query
-    if user.role == Role.INSPECTOR:
-        team = sa.select(InspectionMember.inspection_id).where(InspectionMember.user_id == user.id)
-        return query.where(Inspection.id.in_(team))
-    units = units_visible_to(user).with_only_columns(Unit.id)
-    return query.where(Inspection.unit_id.in_(units), Inspection.status.in_(VISIBLE_TO_UNIT_HEADS))
-
+# --- lists ---------------------------------------------------------------------------------------
 
 def filtered_inspections(user: User, year: int | None = None, status: str = "", unit_id: int | None = None,
                          q: str = "") -> sa.Select:
     """The inspections list's filters (year, status, unit, words without diacritics), newest first, on
     what the user may see: the list and its exports use the same."""
-    from app.services import search  # search builds on this module
-
     query = visible_inspections(user)
     if year:
         query = query.where(Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31)))
@@ -89,14 +67,6 @@ def field_work(user: User) -> sa.Select:
     team = sa.select(InspectionMember.inspection_id).where(InspectionMember.user_id == user.id)
     return (sa.select(Inspection).where(Inspection.id.in_(team), Inspection.status.in_(FIELD_WORK))
             .order_by(Inspection.planned_start, Inspection.id))
-
-
-def can_view(user: User, inspection: Inspection) -> bool:
-    return db.session.scalar(visible_inspections(user).where(Inspection.id == inspection.id)) is not None
-
-
-def can_edit(user: User, inspection: Inspection) -> bool:
-    return is_manager(user) and inspection.status in EDITABLE
 
 
 # --- create and edit -----------------------------------------------------------------------------
@@ -145,7 +115,7 @@ def _validate(inspection: Inspection, team: list[TeamMember]) -> None:
         problems.append(("member_ids", _("A person can have only one role in the team.")))
     with db.session.no_autoflush:
         staff = set(db.session.scalars(sa.select(User.id).where(
-            User.id.in_([m.user_id for m in team]), User.active, User.role.in_((Role.LEADER, Role.INSPECTOR)))))
+            User.id.in_([m.user_id for m in team]), User.active, User.role.in_(TEAM_ROLES))))
     if any(m.user_id not in staff for m in team):
         problems.append(("member_ids", _("Team members must be active inspectors or leaders.")))
     if problems:
@@ -189,7 +159,7 @@ def create_inspection(actor: User, team: list[TeamMember], **fields) -> Inspecti
 def update_inspection(actor: User, inspection: Inspection, team: list[TeamMember], row_version: int,
                       **fields) -> Inspection:
     """Change an inspection before its field work starts; `row_version` is the one the form was made from."""
-    if not can_edit(actor, inspection):
+    if not can_edit_inspection(actor, inspection):
         raise NotPermitted(_("This inspection can no longer be edited."))
     if row_version != inspection.row_version:
         raise ValidationFailed(None, _("Someone else changed this inspection meanwhile. Reload the page to see "
@@ -253,7 +223,9 @@ def available_transitions(actor: User, inspection: Inspection) -> list[Transitio
     return [t for t in TRANSITIONS.values() if inspection.status in t.sources and _may(actor, t, inspection)]
 
 
-def change_state(actor: User, inspection: Inspection, name: str, reason: str = "") -> Inspection:
+def check_transition(actor: User, inspection: Inspection, name: str, reason: str = "") -> Transition:
+    """The transition `name` if `actor` may make it now; else ValidationFailed or NotPermitted saying why.
+    (Sending for review also needs the checklist done: app.services.transitions checks that.)"""
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise ValidationFailed(None, _("Unknown action."))
@@ -264,28 +236,23 @@ def change_state(actor: User, inspection: Inspection, name: str, reason: str = "
                                        status=inspection.status.label.lower()))
     if name == "schedule" and not (inspection.decision_number and inspection.decision_date):
         raise ValidationFailed(None, _("Enter the decision number and date before scheduling."))
-    if name == "review":
-        from app.services.answers import answers_by_item, progress  # answers builds on this module
-
-        done = progress(inspection, answers_by_item(inspection))
-        if done.done < done.total:
-            raise ValidationFailed(None, _("%(n)d items are not done yet (a result, and evidence where it is "
-                                           "required).", n=done.total - done.done))
     if name == "cancel" and not reason.strip():
         raise ValidationFailed("reason", _("Give the reason for cancelling."))
+    return transition
+
+
+def apply_transition(actor: User, inspection: Inspection, transition: Transition, reason: str = "") -> None:
+    """Set the checked transition's status and write its audit event, in the caller's transaction."""
     before = audit.snapshot(inspection, ("status",))
     inspection.status = transition.target
     changes = audit.diff(before, audit.snapshot(inspection, ("status",)))
     if reason.strip():
         changes["reason"] = [None, reason.strip()]
-    audit.record(actor, name, inspection, label(inspection), changes)
-    if name == "review":  # each failed item proposes a finding, for the team to confirm or dismiss
-        from app.services.findings import propose_findings  # findings builds on this module
+    audit.record(actor, transition.name, inspection, label(inspection), changes)
 
-        propose_findings(actor, inspection, commit=False)
-        refresh_scores(db.session, [inspection.id])  # the answers are final: the reports may count them
+
+def commit() -> None:
     commit_or_stale(str(STALE))
-    return inspection
 
 
 def move_state(actor: User | None, inspection: Inspection, target: InspectionStatus, action: str,

@@ -39,8 +39,7 @@ from app.models import (
 )
 from app.models.inspection import FIELD_WORK_DONE
 from app.services import scoring
-from app.services.findings import visible_findings
-from app.services.inspections import visible_inspections
+from app.services.permissions import visible_documents, visible_findings, visible_inspections
 
 S = InspectionStatus
 F = FindingStatus
@@ -394,8 +393,6 @@ def unit_history(user: User, unit: Unit) -> History:
 def _documents(user: User, inspection_ids: list[int]) -> list:
     if not inspection_ids:
         return []
-    from app.services.documents import visible_documents
-
     return db.session.scalars(visible_documents(user).where(Document.inspection_id.in_(inspection_ids))
                               .options(sa.orm.joinedload(Document.inspection))
                               .order_by(Document.date.desc().nulls_last(), Document.id.desc())).all()

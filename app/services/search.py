@@ -13,9 +13,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.models import Finding, FindingStatus, Inspection, Unit, User
 from app.models.search import SearchTerm, normalise, prefix_upper, words
-from app.services.findings import visible_findings
-from app.services.inspections import visible_inspections
-from app.services.units import units_visible_to
+from app.services.permissions import units_visible_to, visible_findings, visible_inspections
 
 MAX_WORDS = 8
 PER_KIND = 20

@@ -10,25 +10,16 @@ from flask_babel import gettext as _
 from openpyxl import load_workbook
 
 from app.extensions import db
-from app.models import Role, Unit, UnitKind, User
+from app.models import Unit, UnitKind, User
 from app.services import audit
 from app.services.errors import ImportFailed, ValidationFailed
+from app.services.findings import move_to_successor
 
 UNIT_FIELDS = ("code", "name", "kind", "parent_id", "active", "valid_from", "valid_to", "successor_id")
 
 
 def label(unit: Unit) -> str:
     return f"{unit.code} — {unit.name}"
-
-
-def units_visible_to(user: User) -> sa.Select:
-    """Units a user may read: all for staff roles, the own unit and its sub-units for a unit head."""
-    query = sa.select(Unit)
-    if user.role != Role.UNIT_HEAD:
-        return query
-    tree = sa.select(Unit.id).where(Unit.id == user.unit_id).cte("visible", recursive=True)
-    tree = tree.union(sa.select(Unit.id).where(Unit.parent_id == tree.c.id))
-    return query.where(Unit.id.in_(sa.select(tree.c.id)))
 
 
 def descendant_ids(unit: Unit) -> set[int]:
@@ -132,8 +123,6 @@ def succeed_unit(actor: User, unit: Unit, successor: Unit, on_date: date) -> Uni
     unit.successor_id = successor.id
     unit.valid_to = on_date - timedelta(days=1)
     unit.active = False
-    from app.services.findings import move_to_successor  # findings builds on this module
-
     move_to_successor(actor, unit, successor)  # in the same transaction, with an event on each
     return _save(actor, unit, "succeed", before)
 

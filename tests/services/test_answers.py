@@ -17,7 +17,7 @@ from app.models import (
     TemplateStatus,
     User,
 )
-from app.services import answers, evidence
+from app.services import answers, evidence, permissions
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_inspection, make_template, make_user
 from tests.threads import in_threads
@@ -47,7 +47,7 @@ def test_only_the_team_answers_while_in_progress(lead, inspection):
 def test_a_team_member_who_became_a_unit_head_no_longer_answers(lead, inspection):
     lead.role = Role.UNIT_HEAD
     db.session.commit()
-    assert not answers.can_answer(lead, inspection)
+    assert not permissions.can_answer(lead, inspection)
     with pytest.raises(NotPermitted):
         answers.save_answer(lead, inspection.id, item(inspection).id, {"result": "pass"}, 0, "x")
 

@@ -27,6 +27,7 @@ from app.models import (
     TemplateStatus,
 )
 from app.services import documents as service
+from app.services import permissions
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_finding, make_inspection, make_issuing_body, make_template, make_unit, make_user
 from tests.images import png
@@ -362,13 +363,13 @@ def test_who_reads_which_documents(app, instance, inspection, lead, head, leader
                "sub_head": sub_head}
 
     def who_reads():
-        return {name for name, user in readers.items() if service.can_view(user, document)}
+        return {name for name, user in readers.items() if permissions.can_view_document(user, document)}
 
     assert who_reads() == {"lead", "member", "leader", "admin"}  # a draft: not the unit yet
     service.finalise_document(lead, document)
     assert who_reads() == {"lead", "member", "leader", "admin", "head"}
-    assert service.rights(head, document) == service.Rights(edit=False, finalise=False, sign=False, correct=False)
-    assert service.rights(member, document).sign is False and service.rights(lead, document).sign is True
+    assert permissions.document_rights(head, document) == permissions.DocumentRights(edit=False, finalise=False, sign=False, correct=False)
+    assert permissions.document_rights(member, document).sign is False and permissions.document_rights(lead, document).sign is True
 
 
 # --- outputs -------------------------------------------------------------------------------------

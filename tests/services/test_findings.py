@@ -26,7 +26,7 @@ from app.models import (
     TemplateStatus,
 )
 from app.services import findings as service
-from app.services import inspections, units
+from app.services import permissions, transitions, units
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_finding, make_inspection, make_template, make_unit, make_user
 from tests.images import png
@@ -82,7 +82,7 @@ def test_sending_for_review_proposes_one_prefilled_draft_per_failed_item(inspect
     db.session.add(Answer(inspection_id=inspection.id, item_id=third.id, result="pass"))
     db.session.commit()
     with freeze_time("2026-03-10 10:00:00"):
-        inspections.change_state(lead, inspection, "review")
+        transitions.change_state(lead, inspection, "review")
         proposals = db.session.scalars(sa.select(Finding).order_by(Finding.id)).all()
     assert [f.item_id for f in proposals] == [first.id, second.id]
     finding = proposals[0]
@@ -398,7 +398,7 @@ def test_who_sees_which_findings(inspection, actors):
     elsewhere = issued(make_inspection(status=InspectionStatus.CONCLUDED))
 
     def seen(role):
-        return set(db.session.scalars(service.visible_findings(actors[role]).with_only_columns(Finding.id)))
+        return set(db.session.scalars(permissions.visible_findings(actors[role]).with_only_columns(Finding.id)))
 
     assert seen("leader") == seen("admin") == {draft.id, open_.id, elsewhere.id}
     assert seen("team_member") == {draft.id, open_.id}
@@ -499,5 +499,5 @@ def test_counts_in_one_query(inspection):
     issued(inspection, due_date=today + timedelta(days=3))
     issued(inspection, status=F.CLOSED)
     make_finding(inspection)
-    counts = service.counts(service.visible_findings(make_user(Role.LEADER)), today)
+    counts = service.counts(permissions.visible_findings(make_user(Role.LEADER)), today)
     assert counts == {"open": 2, "overdue": 1, "due_soon": 1, "closed": 1, "draft": 1}

@@ -6,6 +6,7 @@ import pytest
 from app.extensions import db
 from app.models import AuditEvent, InspectionKind, InspectionStatus, Role, TeamRole, TemplateStatus
 from app.services import inspections as service
+from app.services import permissions, transitions
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_inspection, make_issuing_body, make_template, make_unit, make_user
 
@@ -103,25 +104,25 @@ def test_visibility_by_role(app):
     unit = make_unit()
     head = make_user(Role.UNIT_HEAD, unit=unit)
     inspection = make_inspection(unit=unit, lead=lead)
-    assert service.can_view(lead, inspection) and service.can_view(make_user(Role.LEADER), inspection)
-    assert not service.can_view(outsider, inspection)
-    assert not service.can_view(head, inspection)  # not before the minutes exist
+    assert permissions.can_view_inspection(lead, inspection) and permissions.can_view_inspection(make_user(Role.LEADER), inspection)
+    assert not permissions.can_view_inspection(outsider, inspection)
+    assert not permissions.can_view_inspection(head, inspection)  # not before the minutes exist
     inspection.status = S.MINUTES_SIGNED
     db.session.commit()
-    assert service.can_view(head, inspection)
-    assert not service.can_view(make_user(Role.UNIT_HEAD), inspection)
+    assert permissions.can_view_inspection(head, inspection)
+    assert not permissions.can_view_inspection(make_user(Role.UNIT_HEAD), inspection)
 
 
 def test_state_changes(leader):
     inspection = make_inspection()
     with pytest.raises(ValidationFailed):  # no decision yet
-        service.change_state(leader, inspection, "schedule")
+        transitions.change_state(leader, inspection, "schedule")
     inspection.decision_number, inspection.decision_date = "1/QĐ-SNV", date(2026, 3, 1)
     db.session.commit()
-    service.change_state(leader, inspection, "schedule")
+    transitions.change_state(leader, inspection, "schedule")
     with pytest.raises(ValidationFailed):
-        service.change_state(leader, inspection, "schedule")  # not from scheduled
-    service.change_state(inspection.lead, inspection, "start")  # the team starts its own field work
+        transitions.change_state(leader, inspection, "schedule")  # not from scheduled
+    transitions.change_state(inspection.lead, inspection, "start")  # the team starts its own field work
     assert inspection.status == S.IN_PROGRESS
     actions = db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.entity == "inspection")).all()
     assert actions == ["schedule", "start"]
@@ -130,10 +131,10 @@ def test_state_changes(leader):
 def test_cancel_needs_a_leader_and_a_reason(leader):
     inspection = make_inspection()
     with pytest.raises(NotPermitted):
-        service.change_state(inspection.lead, inspection, "cancel", "ốm")
+        transitions.change_state(inspection.lead, inspection, "cancel", "ốm")
     with pytest.raises(ValidationFailed):
-        service.change_state(leader, inspection, "cancel", " ")
-    service.change_state(leader, inspection, "cancel", "Đơn vị sáp nhập")
+        transitions.change_state(leader, inspection, "cancel", " ")
+    transitions.change_state(leader, inspection, "cancel", "Đơn vị sáp nhập")
     assert inspection.status == S.CANCELLED
     assert service.available_transitions(leader, inspection) == []
 

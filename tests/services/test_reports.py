@@ -125,14 +125,14 @@ def test_outcomes_and_score_rows_follow_the_answers(world):
 
 def test_score_rows_are_written_when_the_field_work_ends(lead, inspection):
     """Autosaves leave the score rows alone; sending the checklist for review writes them once."""
-    from app.services import answers, inspections
+    from app.services import answers, transitions
 
     first, second, third = inspection.template.sections[0].items
     for item, result in ((first, "pass"), (second, "fail"), (third, "na")):
         answers.save_answer(lead, inspection.id, item.id, {"result": result, "note": "ghi chú"}, 0, f"s{item.id}")
     scores = db.select(InspectionScore).where(InspectionScore.inspection_id == inspection.id)
     assert db.session.scalars(scores).all() == []
-    inspections.change_state(lead, inspection, "review")
+    transitions.change_state(lead, inspection, "review")
     [row] = db.session.scalars(scores).all()
     assert (row.passed, row.failed, row.not_applicable) == (1, 1, 1)
 

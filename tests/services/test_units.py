@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import AuditEvent, Role, Unit
-from app.services import units
+from app.services import permissions, units
 from app.services.errors import ImportFailed, ValidationFailed
 from tests.factories import make_unit, make_user
 
@@ -17,9 +17,9 @@ def test_unit_head_sees_own_unit_and_sub_units_only(app):
     commune = make_unit(parent_id=district.id)
     other = make_unit(parent_id=province.id)
     head = make_user(Role.UNIT_HEAD, unit=district)
-    visible = set(db.session.scalars(units.units_visible_to(head)))
+    visible = set(db.session.scalars(permissions.units_visible_to(head)))
     assert visible == {district, commune}
-    assert other in set(db.session.scalars(units.units_visible_to(make_user(Role.LEADER))))
+    assert other in set(db.session.scalars(permissions.units_visible_to(make_user(Role.LEADER))))
 
 
 def test_succession_ends_validity_the_day_before(app):
