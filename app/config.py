@@ -35,6 +35,15 @@ class Config:
     PER_PAGE = 50
     # Drawn checklist pages kept per worker (app/inspections/drawn.py), in characters: about 80 of 120 items.
     CHECKLIST_CACHE_BYTES = 32 * 1024 * 1024
+    # Dashboard figures kept per process while nothing changed (app/services/reports.py); 0 computes each time.
+    REPORTS_KEEP = 16
+    # Evidence (app/services/evidence.py): the largest file accepted, the long side of a stored photo in
+    # pixels, and the most pixels a source photo may have (checked from its header, before decoding).
+    EVIDENCE_MAX_BYTES = 15 * 1024 * 1024
+    EVIDENCE_MAX_PIXELS = 2000
+    EVIDENCE_MAX_SOURCE_PIXELS = 50_000_000
+    # Folders searched for the documents' Times New Roman (app/documents/output.py); empty: the usual places.
+    DOCUMENT_FONT_DIRS = ()
     # Findings: days from issuing to the proposed due date, per severity (editable on each finding);
     # "due soon" highlighting, and the reminder sent this many days before the due date.
     FINDING_DUE_DAYS = {"minor": 60, "serious": 30, "very_serious": 15}

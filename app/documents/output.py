@@ -36,7 +36,7 @@ def font_files() -> list[dict]:
     """The four faces of the document font as [{family, path, weight, style}], or [] when none is
     installed (the PDF then uses what fontconfig offers for "Times New Roman")."""
     candidates = FONT_CANDIDATES
-    configured = current_app.config.get("DOCUMENT_FONT_DIRS")
+    configured = current_app.config["DOCUMENT_FONT_DIRS"]
     if configured:
         candidates = tuple((family, folder, names) for folder in configured for family, _, names in FONT_CANDIDATES)
     for family, folder, names in candidates:

@@ -190,7 +190,7 @@ def dashboard(user: User, year: int, today: date, sort: str = "name", descending
     """The year's figures: seven grouped queries, or one when nothing changed since they were computed."""
     scope = "all" if _inspection_scope(user) is None else f"{user.role.value}:{user.id}"
     key = (str(db.engine.url), id(db.engine), scope, year, today, _data_stamp(year))
-    keep = current_app.config.get("REPORTS_KEEP", 16)
+    keep = current_app.config["REPORTS_KEEP"]
     data = _computed.get(key) if keep else None
     if data is None:
         data = _compute(user, year, today)
