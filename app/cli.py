@@ -1,110 +1,131 @@
 """Command-line tasks: demo data, the first administrator and the daily reminders."""
-import importlib.util
 from datetime import date
 
 import click
 import sqlalchemy as sa
 from flask import current_app
+from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from app import clock
 from app.extensions import db
 from app.models import Notification, Role
-from app.services import accounts
+from app.services import accounts, findings, notifications
 from app.services.errors import ValidationFailed
 
 
 def init_app(app):
-    @app.cli.command("seed-demo")
-    @click.option("--scale", type=click.IntRange(min=1), default=None,
-                  help="Instead, add N provinces' worth of volume (about 100 units, 300 inspections with answers "
-                       "and 5,000 findings per province and year), for load tests.")
-    @click.option("--years", type=click.IntRange(min=1, max=30), default=5, show_default=True,
-                  help="With --scale: how many years, ending this year.")
-    def seed_demo_command(scale, years):
-        """Load demo units, issuing bodies and accounts (safe to run again), or volume with --scale."""
-        if scale:
-            from app.demo_scale import PASSWORD, seed_scale
+    """Register the commands on the app's `flask` command group."""
+    for command in (seed_demo_command, create_admin_command, send_reminders_command):
+        app.cli.add_command(command)
 
-            counts = seed_scale(scale, years, echo=click.echo)
-            click.echo("Scale data: " + ", ".join(f"{value} {key}" for key, value in counts.items()) + ".")
-            click.echo(f"Logins (password {PASSWORD}): s1-leader1, s1-inspector1, s1-unithead1, …")
-            return
-        from app.demo import DEMO_PASSWORD, seed_demo
 
-        added = seed_demo()
-        click.echo(
-            f"Demo data: {added['units']} units, {added['issuing_bodies']} issuing bodies, "
-            f"{added['users']} users, {added['checklists']} checklists, {added['inspections']} inspections added."
-        )
-        click.echo(f"Demo logins (password {DEMO_PASSWORD}): admin, leader, inspector, inspector2, unithead, unithead2")
+@click.command("seed-demo")
+@click.option("--scale", type=click.IntRange(min=1), default=None,
+              help="Instead, add N provinces' worth of volume (about 100 units, 300 inspections with answers "
+                   "and 5,000 findings per province and year), for load tests.")
+@click.option("--years", type=click.IntRange(min=1, max=30), default=5, show_default=True,
+              help="With --scale: how many years, ending this year.")
+@with_appcontext
+def seed_demo_command(scale, years):
+    """Load demo units, issuing bodies and accounts (safe to run again), or volume with --scale."""
+    if scale:
+        _seed_scale(scale, years)
+    else:
+        _seed_demo()
 
-    @app.cli.command("create-admin")
-    @click.argument("username")
-    @click.option("--full-name", default="Quản trị hệ thống", show_default=True)
-    @click.password_option()
-    def create_admin_command(username, full_name, password):
-        """Create an administrator account (for a new production database)."""
-        with force_locale("en"):
-            try:
-                accounts.create_user(None, password, username=username, full_name=full_name, role=Role.ADMIN)
-            except ValidationFailed as error:
-                raise click.ClickException(error.message)
-        click.echo(f"Administrator {username} created.")
 
-    @app.cli.command("send-reminders")
-    @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]),
-                  help="The day to remind for, YYYY-MM-DD (default: today in BABEL_DEFAULT_TIMEZONE).")
-    def send_reminders_command(day):
-        """Create due-date reminders, then email each user one digest of new notifications (daily cron).
+def _seed_scale(scale: int, years: int) -> None:
+    # Imported here: only this command needs the demo modules, so web workers never load them.
+    from app.demo_scale import PASSWORD, seed_scale
 
-        Safe to run again: a notification is mailed once. Exits non-zero when something failed.
-        """
-        from app.services import notifications
+    counts = seed_scale(scale, years, echo=click.echo)
+    click.echo("Scale data: " + ", ".join(f"{value} {key}" for key, value in counts.items()) + ".")
+    click.echo(f"Logins (password {PASSWORD}): s1-leader1, s1-inspector1, s1-unithead1, …")
 
-        errors = []
-        today = day.date() if day else clock.local_today()
-        last_id = db.session.scalar(sa.select(sa.func.max(Notification.id))) or 0
+
+def _seed_demo() -> None:
+    # Imported here: only this command needs the demo modules, so web workers never load them.
+    from app.demo import DEMO_PASSWORD, seed_demo
+
+    added = seed_demo()
+    click.echo(
+        f"Demo data: {added['units']} units, {added['issuing_bodies']} issuing bodies, "
+        f"{added['users']} users, {added['checklists']} checklists, {added['inspections']} inspections added."
+    )
+    click.echo(f"Demo logins (password {DEMO_PASSWORD}): admin, leader, inspector, inspector2, unithead, unithead2")
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--full-name", default="Quản trị hệ thống", show_default=True)
+@click.password_option()
+@with_appcontext
+def create_admin_command(username, full_name, password):
+    """Create an administrator account (for a new production database)."""
+    with force_locale("en"):
         try:
-            reminded = remind_deadlines(today)
-        except Exception as error:  # the digests of what is already there still go out
-            db.session.rollback()
-            current_app.logger.exception("Deadline reminders failed")
-            errors.append(f"deadline reminders failed: {error!r}")
-        else:
-            if reminded is None:
-                click.echo("Deadline reminders skipped: app.services.findings.remind_deadlines is not available.")
-            else:
-                created = db.session.scalar(
-                    sa.select(sa.func.count()).select_from(Notification).where(Notification.id > last_id))
-                click.echo(f"Deadline reminders for {today.isoformat()}: {reminded} findings reminded, "
-                           f"{created} notifications created.")
+            accounts.create_user(None, password, username=username, full_name=full_name, role=Role.ADMIN)
+        except ValidationFailed as error:
+            raise click.ClickException(error.message)
+    click.echo(f"Administrator {username} created.")
 
-        if not notifications.mail_configured():
-            click.echo("Email is not configured (MAIL_SERVER is empty): no email sent. "
-                       "In-app notifications work without it.")
-        else:
-            try:
-                sent = notifications.send_digests()
-            except notifications.MailNotConfigured as error:
-                errors.append(f"email settings: {error}")
-            except notifications.DigestFailed as error:
-                click.echo(f"Digests: {error.sent} emails sent.")
-                errors.append(f"{len(error.failures)} digest(s) not sent, their notifications stay pending "
-                              f"for the next run: " + "; ".join(error.failures))
-            else:
-                click.echo(f"Digests: {sent} emails sent.")
-        if errors:
-            raise click.ClickException(" | ".join(errors))
+
+@click.command("send-reminders")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day to remind for, YYYY-MM-DD (default: today in BABEL_DEFAULT_TIMEZONE).")
+@with_appcontext
+def send_reminders_command(day):
+    """Create due-date reminders, then email each user one digest of new notifications (daily cron).
+
+    Safe to run again: a notification is mailed once. Exits non-zero when something failed.
+    """
+    today = day.date() if day else clock.local_today()
+    errors = _remind(today) + _send_digests()
+    if errors:
+        raise click.ClickException(" | ".join(errors))
+
+
+def _remind(today: date) -> list[str]:
+    """The deadline reminders, reported on the terminal; returns what failed."""
+    last_id = db.session.scalar(sa.select(sa.func.max(Notification.id))) or 0
+    try:
+        reminded = remind_deadlines(today)
+    except Exception as error:  # the digests of what is already there still go out
+        db.session.rollback()
+        current_app.logger.exception("Deadline reminders failed")
+        return [f"deadline reminders failed: {error!r}"]
+    if reminded is None:
+        click.echo("Deadline reminders skipped: app.services.findings.remind_deadlines is not available.")
+    else:
+        created = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Notification).where(Notification.id > last_id))
+        click.echo(f"Deadline reminders for {today.isoformat()}: {reminded} findings reminded, "
+                   f"{created} notifications created.")
+    return []
+
+
+def _send_digests() -> list[str]:
+    """Each user's digest of new notifications, when email is configured; returns what failed."""
+    if not notifications.mail_configured():
+        click.echo("Email is not configured (MAIL_SERVER is empty): no email sent. "
+                   "In-app notifications work without it.")
+        return []
+    try:
+        sent = notifications.send_digests()
+    except notifications.MailNotConfigured as error:
+        return [f"email settings: {error}"]
+    except notifications.DigestFailed as error:
+        click.echo(f"Digests: {error.sent} emails sent.")
+        return [f"{len(error.failures)} digest(s) not sent, their notifications stay pending "
+                f"for the next run: " + "; ".join(error.failures)]
+    click.echo(f"Digests: {sent} emails sent.")
+    return []
 
 
 def remind_deadlines(today: date) -> int | None:
     """The findings' "due in N days" and "overdue" notifications, committed; returns what the findings
     service counts, or None when it has no remind_deadlines() (missing is skipped, broken raises)."""
-    if importlib.util.find_spec("app.services.findings") is None:
-        return None
-    from app.services import findings
-
     remind = getattr(findings, "remind_deadlines", None)
     if remind is None:
         return None
