@@ -203,12 +203,27 @@ def dashboard(user: User, year: int, today: date, sort: str = "name", descending
 
 
 def _compute(user: User, year: int, today: date) -> Dashboard:
+    """The year's figures: four grouped queries here, then the most failed criteria and the months."""
     rows: dict[int, UnitRow] = {}
+    _count_inspections(rows, user, year)
+    _count_findings(rows, user, year, today)
+    scores = _sum_scores(user, year)
+    _set_latest_scores(rows, scores.latest)
+    trend, scored_years = _trends(rows, scores)
+    heat, areas = _heat_map(rows, user, year)
+    units = sorted(rows.values(), key=lambda r: r.name.casefold())
+    years = sorted(scored_years | set(range(year - TREND_YEARS + 1, today.year + 1)) | {year}, reverse=True)
+    return Dashboard(year=year, today=today, units=units, areas=areas, heat=heat,
+                     top_failed=top_failed(user, year, scores.templates_in_year), monthly=monthly(user, year),
+                     trend=trend, years=years, totals=_totals(units))
 
-    def row(unit_id, code, name) -> UnitRow:
-        return rows.setdefault(unit_id, UnitRow(unit_id, code, name))
 
-    # 1. Inspections per unit: planned (not cancelled) and done (scored).
+def _unit_row(rows: dict[int, UnitRow], unit_id: int, code: str, name: str) -> UnitRow:
+    return rows.setdefault(unit_id, UnitRow(unit_id, code, name))
+
+
+def _count_inspections(rows: dict[int, UnitRow], user: User, year: int) -> None:
+    """1. Inspections per unit: planned (not cancelled) and done (scored)."""
     inspections = _scoped(
         sa.select(Unit.id, Unit.code, Unit.name,
                   sa.func.count().filter(Inspection.status != S.CANCELLED),
@@ -216,10 +231,12 @@ def _compute(user: User, year: int, today: date) -> Dashboard:
         .select_from(Inspection).join(Unit, Unit.id == Inspection.unit_id)
         .where(_year(year)).group_by(Unit.id, Unit.code, Unit.name), user)
     for unit_id, code, name, planned, done in _rows(inspections):
-        r = row(unit_id, code, name)
+        r = _unit_row(rows, unit_id, code, name)
         r.planned, r.done = planned, done
 
-    # 2. Issued findings per responsible unit, by the year of their inspection.
+
+def _count_findings(rows: dict[int, UnitRow], user: User, year: int, today: date) -> None:
+    """2. Issued findings per responsible unit, by the year of their inspection."""
     active = Finding.status.in_(ACTIVE_STATUSES)
     findings = (
         visible_findings(user)
@@ -233,11 +250,23 @@ def _compute(user: User, year: int, today: date) -> Dashboard:
         .where(_year(year), Finding.status.not_in(NOT_ISSUED))
         .group_by(Unit.id, Unit.code, Unit.name))
     for unit_id, code, name, open_, overdue, closed, repeats in _rows(findings):
-        r = row(unit_id, code, name)
+        r = _unit_row(rows, unit_id, code, name)
         r.open, r.overdue, r.closed, r.repeats = open_, overdue, closed, repeats
 
-    # 3. Each scored inspection's total over the trend's years: the latest score per unit in the year,
-    #    each unit's trend, the overall trend and the years to choose from.
+
+@dataclass
+class _ScoreSums:
+    """The scored inspections' points over the trend's years, summed as the dashboard needs them."""
+
+    latest: dict[int, tuple] = field(default_factory=dict)  # unit → (start, inspection, template, score) in the year
+    unit_year: dict[tuple[int, int], list] = field(default_factory=lambda: defaultdict(lambda: [0.0, 0.0]))
+    year_inspections: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    templates_in_year: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _sum_scores(user: User, year: int) -> _ScoreSums:
+    """3. Each scored inspection's total over the trend's years: the latest score per unit in the year,
+    each unit's trend, the overall trend and the years to choose from."""
     per_inspection = _scoped(
         sa.select(Inspection.id, Inspection.unit_id, Inspection.planned_start, Inspection.template_id,
                   sa.func.sum(InspectionScore.earned), sa.func.sum(InspectionScore.possible))
@@ -245,36 +274,46 @@ def _compute(user: User, year: int, today: date) -> Dashboard:
         .where(Inspection.status.in_(FIELD_WORK_DONE),
                Inspection.planned_start.between(date(year - TREND_YEARS + 1, 1, 1), date(year, 12, 31)))
         .group_by(Inspection.id, Inspection.unit_id, Inspection.planned_start, Inspection.template_id), user)
-    latest: dict[int, tuple] = {}
-    unit_year: dict[tuple[int, int], list] = defaultdict(lambda: [0.0, 0.0])
-    year_inspections: dict[int, int] = defaultdict(int)
-    templates_in_year: dict[int, int] = defaultdict(int)
+    sums = _ScoreSums()
     for inspection_id, unit_id, start, template_id, earned, possible in _rows(per_inspection):
         if not possible:
             continue
-        totals = unit_year[(unit_id, start.year)]
+        totals = sums.unit_year[(unit_id, start.year)]
         totals[0] += earned
         totals[1] += possible
-        year_inspections[start.year] += 1
+        sums.year_inspections[start.year] += 1
         if start.year == year:
-            templates_in_year[template_id] += 1
-            if unit_id not in latest or (start, inspection_id) > latest[unit_id][:2]:
-                latest[unit_id] = (start, inspection_id, template_id, percent(earned, possible))
+            sums.templates_in_year[template_id] += 1
+            if unit_id not in sums.latest or (start, inspection_id) > sums.latest[unit_id][:2]:
+                sums.latest[unit_id] = (start, inspection_id, template_id, percent(earned, possible))
+    return sums
+
+
+def _set_latest_scores(rows: dict[int, UnitRow], latest: dict[int, tuple]) -> None:
+    """Each unit's latest score in the year, with its grade by its checklist's bands."""
     bands = _grading_bands({v[2] for v in latest.values()})
     for unit_id, (_start, inspection_id, template_id, score) in latest.items():
         r = rows.get(unit_id)
         if r is not None:
             r.score, r.latest_inspection_id, r.grade = score, inspection_id, grade(score, bands[template_id])
+
+
+def _trends(rows: dict[int, UnitRow], sums: _ScoreSums) -> tuple[list[dict], set[int]]:
+    """Each unit's score per year (into its row), the average over the units per year, and the years scored."""
     by_year: dict[int, list] = defaultdict(list)
-    for (unit_id, y), (earned, possible) in sorted(unit_year.items(), key=lambda kv: kv[0][1]):
+    for (unit_id, y), (earned, possible) in sorted(sums.unit_year.items(), key=lambda kv: kv[0][1]):
         score = percent(earned, possible)
         by_year[y].append(score)
         if unit_id in rows:
             rows[unit_id].trend.append((y, score))
-    trend = [{"year": y, "score": round(sum(v) / len(v), 2), "inspections": year_inspections[y]}
+    trend = [{"year": y, "score": round(sum(v) / len(v), 2), "inspections": sums.year_inspections[y]}
              for y, v in sorted(by_year.items())]
+    return trend, set(by_year)
 
-    # 4. The heat map: failed and scored items per unit and PAR area over the year's scored inspections.
+
+def _heat_map(rows: dict[int, UnitRow], user: User, year: int) -> tuple[list[HeatRow], list[ParArea]]:
+    """4. Failed and scored items per unit and PAR area over the year's scored inspections, most failed
+    first, and the areas that have any."""
     heat_query = _scoped(
         sa.select(Inspection.unit_id, InspectionScore.par_area, sa.func.sum(InspectionScore.failed),
                   sa.func.sum(InspectionScore.passed + InspectionScore.failed))
@@ -286,20 +325,19 @@ def _compute(user: User, year: int, today: date) -> Dashboard:
     for unit_id, area, failed, scored in _rows(heat_query):
         seen_areas.add(area)
         heat_cells[unit_id][area] = (int(failed), int(scored))
-
-    units = sorted(rows.values(), key=lambda r: r.name.casefold())
-    areas = [area for area in ParArea if area.value in seen_areas]
     heat = sorted((HeatRow(unit_id, rows[unit_id].name if unit_id in rows else "", cells)
                    for unit_id, cells in heat_cells.items()),
                   key=lambda h: (-h.overall, h.name))
+    return heat, [area for area in ParArea if area.value in seen_areas]
+
+
+def _totals(units: list[UnitRow]) -> dict:
+    """The sums over the units, and the average of their latest scores."""
     totals = {key: sum(getattr(r, key) for r in units) for key in ("planned", "done", "open", "overdue", "closed",
                                                                     "repeats")}
     scored = [r.score for r in units if r.score is not None]
     totals["score"] = round(sum(scored) / len(scored), 2) if scored else None
-    years = sorted(set(by_year) | set(range(year - TREND_YEARS + 1, today.year + 1)) | {year}, reverse=True)
-    return Dashboard(year=year, today=today, units=units, areas=areas, heat=heat,
-                     top_failed=top_failed(user, year, templates_in_year), monthly=monthly(user, year),
-                     trend=trend, years=years, totals=totals)
+    return totals
 
 
 def top_failed(user: User, year: int, scored_by_template: dict[int, int] | None = None,
