@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from app import clock
+from app.documents.output import render_body
 from app.extensions import db
 from app.models import (
     AnswerType,
@@ -215,7 +216,7 @@ def _minutes_and_conclusion(inspection: Inspection, inspector: User, leader: Use
                                                 "trữ đầy đủ, khoa học.",
                                   "unit_opinion": "Đơn vị thống nhất với nội dung biên bản và cam kết khắc phục các "
                                                   "tồn tại, hạn chế đã nêu."})
-    documents.finalise_document(inspector, minutes)
+    documents.finalise_document(inspector, minutes, render_body)
     documents.upload_signed(inspector, minutes, "bien-ban-da-ky.jpg", _demo_photo())
     conclusion = documents.start_document(leader, inspection, DocumentKind.CONCLUSION)
     documents.update_document(leader, conclusion, conclusion.row_version, start + timedelta(days=7), conclusion.place,
@@ -224,7 +225,7 @@ def _minutes_and_conclusion(inspection: Inspection, inspector: User, leader: Use
                                   "signer_name": leader.full_name,
                                   "assessment": "Đơn vị đã triển khai thực hiện cơ bản đầy đủ các nhiệm vụ về kỷ luật, "
                                                 "kỷ cương hành chính; còn một số tồn tại, hạn chế nêu dưới đây."})
-    documents.finalise_document(leader, conclusion)
+    documents.finalise_document(leader, conclusion, render_body)
     documents.upload_signed(leader, conclusion, "thong-bao-da-ky.jpg", _demo_photo())
 
 

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app, render_template
 
 from app.models import Document
+from app.services import documents, evidence
 
 # Where the serif faces are looked for, in order (DOCUMENT_FONT_DIRS overrides). Each entry names the
 # file of each face; the first folder holding all four is used.
@@ -49,13 +50,16 @@ def font_files() -> list[dict]:
 
 # --- HTML ----------------------------------------------------------------------------------------
 
+def render_body(data: dict) -> str:
+    """The document itself as HTML (the part the print view and the PDF share), from its data."""
+    return unicodedata.normalize("NFC", render_template("documents/_body.html", d=data))
+
+
 def body_html(document: Document) -> str:
     """The document as HTML: frozen once final, drawn now while a draft."""
-    from app.services import documents
-
     if document.content_html is not None:
         return document.content_html
-    return documents.render_body(documents.compose(document))
+    return render_body(documents.compose(document))
 
 
 def title_of(document: Document) -> str:
@@ -72,9 +76,7 @@ def page_html(document: Document, screen: bool, fonts: list[dict] | None = None)
 # --- PDF -----------------------------------------------------------------------------------------
 
 def _fetcher(document: Document, fonts: list[dict]):
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    from app.services import documents, evidence
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # WeasyPrint loads slowly: only for a PDF
 
     allowed_fonts = {f["path"].as_uri(): f["path"] for f in fonts}
     photos = {photo["sha"] for photo in documents.compose(document).get("photos", [])}
@@ -98,7 +100,7 @@ def _fetcher(document: Document, fonts: list[dict]):
 
 
 def pdf_bytes(document: Document) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # WeasyPrint loads slowly: only for a PDF
 
     fonts = font_files()
     html = page_html(document, screen=False, fonts=fonts)
@@ -108,9 +110,7 @@ def pdf_bytes(document: Document) -> bytes:
 # --- Word ----------------------------------------------------------------------------------------
 
 def docx_bytes(document: Document) -> bytes:
-    from app.documents.word import build
-
-    from app.services import documents
+    from app.documents.word import build  # word.py imports this module's page sizes
 
     buffer = io.BytesIO()
     build(documents.compose(document), font_name(), document.id).save(buffer)

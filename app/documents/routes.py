@@ -12,10 +12,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.documents import bp, output
 from app.documents.forms import DocumentForm, SignedScanForm
+from app.documents.output import render_body
 from app.extensions import db
 from app.forms import apply_error, form_status
 from app.htmx import is_htmx, render
-from app.inspections.routes import get_inspection
+from app.inspections.loaders import get_inspection
 from app.models import Document, DocumentKind, Inspection, InspectionMember
 from app.services import documents as service
 from app.services import evidence, permissions
@@ -94,8 +95,8 @@ def edit(document_id: int):
     if request.method == "GET":
         form = form_for(document)
         return render("documents/edit.html", form=form, document=document,
-                      preview_html=service.preview(document, document.date, document.place,
-                                                   service.texts_of(document))[0])
+                      preview_html=render_body(service.preview(document, document.date, document.place,
+                                                               service.texts_of(document))[0]))
     form = form_for(document, request.form)
     if form.validate_on_submit():
         try:
@@ -112,7 +113,7 @@ def edit(document_id: int):
                 return redirect(url_for("documents.detail", document_id=document.id, _anchor="finalise"), 303)
             return redirect(url_for("documents.edit", document_id=document.id), 303)
     document = get_document(document_id)
-    preview_html = service.preview(document, _posted_date(form), form.place.data, form.raw_texts())[0]
+    preview_html = render_body(service.preview(document, _posted_date(form), form.place.data, form.raw_texts())[0])
     return render("documents/edit.html", status=form_status(form), form=form, document=document,
                   preview_html=preview_html)
 
@@ -128,15 +129,15 @@ def preview(document_id: int):
         return redirect(url_for("documents.edit", document_id=document.id), 303)
     form = form_for(document, request.form)
     form.validate()
-    html, _problems = service.preview(document, _posted_date(form), form.place.data, form.raw_texts())
-    return render("documents/_preview.html", preview_html=html, document=document)
+    data, _problems = service.preview(document, _posted_date(form), form.place.data, form.raw_texts())
+    return render("documents/_preview.html", preview_html=render_body(data), document=document)
 
 
 @bp.route("/<int:document_id>/finalise", methods=["POST"])
 def finalise(document_id: int):
     document = get_document(document_id)
     try:
-        service.finalise_document(current_user, document)
+        service.finalise_document(current_user, document, render_body)
     except NotPermitted:
         abort(403)
     except ValidationFailed as error:

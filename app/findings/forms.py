@@ -4,11 +4,25 @@ from wtforms import DateField, HiddenField, MultipleFileField, RadioField, Selec
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.checklists.forms import enum_choices
-from app.forms import Form
+from app.forms import Form, clamp_year, db_int
 from app.models import FindingEventKind, Severity
 from app.units.forms import coerce_id
 
 FILE_HINT = _l("Photos or PDF files; several at once.")
+
+
+def list_filters(args) -> dict:
+    """The findings list's filters as the URL gives them (app.services.finding_lists applies them)."""
+    return {
+        "q": args.get("q", "").strip(),
+        "unit": args.get("unit", type=db_int),
+        "status": args.get("status", ""),
+        "severity": args.get("severity", ""),
+        "overdue": args.get("overdue") == "1",
+        "repeat": args.get("repeat") == "1",
+        "year": clamp_year(args.get("year", type=db_int)),
+        "inspection": args.get("inspection", type=db_int),
+    }
 
 
 def files_field(label=_l("Evidence files")):

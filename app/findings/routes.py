@@ -8,7 +8,6 @@ the message beside its field, nothing typed lost.
 """
 import tempfile
 import zipfile
-from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -30,10 +29,11 @@ from app.findings.forms import (
     ResponseForm,
     SendBackForm,
     SubmitForm,
+    list_filters,
 )
-from app.forms import apply_error, clamp_year, db_int, form_status, paginate
+from app.forms import apply_error, form_status, paginate
 from app.htmx import is_htmx, render
-from app.inspections.routes import get_inspection
+from app.inspections.loaders import get_inspection
 from app.models import (
     ACTIVE_STATUSES,
     Answer,
@@ -48,7 +48,7 @@ from app.models import (
     Severity,
     Unit,
 )
-from app.services import evidence, permissions, reports, search
+from app.services import evidence, finding_lists, permissions, reports
 from app.services import findings as service
 from app.services.errors import NotPermitted, ValidationFailed
 from app.security import private_file
@@ -82,87 +82,23 @@ def posted_files(field: str) -> list[tuple[str, bytes]]:
 
 # --- lists ---------------------------------------------------------------------------------------
 
-def filtered(args) -> tuple[sa.Select, dict]:
-    """The visible findings narrowed by the URL's filters, and the filters as the page shows them."""
-    today = clock.local_today()
-    filters = {
-        "q": args.get("q", "").strip(),
-        "unit": args.get("unit", type=db_int),
-        "status": args.get("status", ""),
-        "severity": args.get("severity", ""),
-        "overdue": args.get("overdue") == "1",
-        "repeat": args.get("repeat") == "1",
-        "year": clamp_year(args.get("year", type=db_int)),
-        "inspection": args.get("inspection", type=db_int),
-    }
-    query = permissions.visible_findings(current_user)
-    if filters["status"] == "active":
-        query = query.where(Finding.status.in_(ACTIVE_STATUSES))
-    elif filters["status"] in {s.value for s in F}:
-        query = query.where(Finding.status == F(filters["status"]))
-    else:  # everything issued, by default
-        filters["status"] = ""
-        query = query.where(Finding.status.not_in((F.DRAFT, F.DISMISSED)))
-    if filters["severity"] in {s.value for s in Severity}:
-        query = query.where(Finding.severity == Severity(filters["severity"]))
-    if filters["unit"]:
-        query = query.where(Finding.unit_id == filters["unit"])
-    if filters["overdue"]:
-        query = query.where(service.overdue_clause(today))
-    if filters["repeat"]:
-        query = query.where(Finding.repeat_of_id.is_not(None))
-    if filters["inspection"]:
-        query = query.where(Finding.inspection_id == filters["inspection"])
-    if filters["year"]:
-        year = filters["year"]
-        query = query.where(Finding.inspection_id.in_(sa.select(Inspection.id).where(
-            Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31)))))
-    if filters["q"] and (words := search.matches("finding", Finding.id, filters["q"])) is not None:
-        # Word prefixes without diacritics or case, through the search index (app.services.search).
-        query = query.where(words)
-    return query, filters
-
-
-def ordered(query: sa.Select, today: date) -> sa.Select:
-    """Overdue first, then by due date (none last), then by code."""
-    overdue = sa.case((service.overdue_clause(today), 0), else_=1)
-    return query.order_by(overdue, Finding.due_date.is_(None), Finding.due_date, Finding.id)
-
-
-def with_list_columns(query: sa.Select) -> sa.Select:
-    return query.options(joinedload(Finding.unit), joinedload(Finding.inspection))
-
-
 @bp.route("/")
 def index():
     """Every finding the user may see, filtered and searched in SQL, paginated; the filters are the URL."""
     today = clock.local_today()
-    query, filters = filtered(request.args)
-    page = paginate(with_list_columns(ordered(query, today)))
+    query, filters = finding_lists.filtered_findings(current_user, list_filters(request.args), today)
+    page = paginate(finding_lists.with_list_columns(finding_lists.ordered(query, today)))
     units = db.session.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(
         permissions.visible_findings(current_user).with_only_columns(Finding.unit_id))).order_by(Unit.name)).all()
     return render("findings/index.html", "findings/_results.html", page=page, filters=filters, today=today,
                   units=units, statuses=[s for s in F if s != F.DISMISSED], severities=list(Severity))
 
 
-def todo_context() -> dict:
-    """The unit head's "to do": their units' open findings, overdue first, then by due date."""
-    today = clock.local_today()
-    mine = permissions.visible_findings(current_user)
-    active = mine.where(Finding.status.in_(ACTIVE_STATUSES))
-    return {
-        "today": today,
-        "findings": db.session.scalars(with_list_columns(ordered(active, today)).limit(200)).all(),
-        "counts": service.counts(mine, today),
-        "units": db.session.scalars(permissions.units_visible_to(current_user).order_by(Unit.code)).all(),
-    }
-
-
 @bp.route("/todo")
 def todo():
     if current_user.role != Role.UNIT_HEAD:
         return redirect(url_for("findings.index", status="active"))
-    return render("findings/todo.html", **todo_context())
+    return render("findings/todo.html", **finding_lists.todo(current_user, clock.local_today()))
 
 
 @bp.route("/units/<int:unit_id>")
@@ -172,10 +108,10 @@ def unit(unit_id: int):
     unit = db.session.scalar(permissions.units_visible_to(current_user).where(Unit.id == unit_id)) or abort(404)
     today = clock.local_today()
     theirs = permissions.visible_findings(current_user).where(Finding.unit_id == unit.id)
-    repeats = db.session.scalars(with_list_columns(theirs.where(Finding.repeat_of_id.is_not(None)))
+    repeats = db.session.scalars(finding_lists.with_list_columns(theirs.where(Finding.repeat_of_id.is_not(None)))
                                  .options(joinedload(Finding.repeat_of))
                                  .order_by(Finding.id.desc()).limit(100)).all()
-    active = db.session.scalars(with_list_columns(ordered(theirs.where(Finding.status.in_(ACTIVE_STATUSES)), today))
+    active = db.session.scalars(finding_lists.with_list_columns(finding_lists.ordered(theirs.where(Finding.status.in_(ACTIVE_STATUSES)), today))
                                 .limit(100)).all()
     return render("findings/unit.html", unit=unit, today=today, counts=service.counts(theirs, today),
                   repeats=repeats, active=active, history=reports.unit_history(current_user, unit))

@@ -13,7 +13,7 @@ from app.errors import render_error
 from app.extensions import db
 from app.htmx import ANSWER_SAVED, hx_trigger, is_htmx, render
 from app.inspections import bp
-from app.inspections.routes import get_inspection
+from app.inspections.loaders import get_inspection
 from app.models import Answer, Attachment, ChecklistItem, Inspection
 from app.services import answers
 from app.services import evidence as service

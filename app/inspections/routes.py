@@ -14,26 +14,13 @@ from app.forms import apply_error, clamp_year, db_int, form_status, paginate
 from app.htmx import ANSWER_SAVED, hx_trigger, is_htmx, render
 from app.inspections import bp, drawn, managers_only
 from app.inspections.forms import InspectionForm, TransitionForm
-from app.models import ChecklistSection, ChecklistTemplate, Inspection, InspectionMember, InspectionStatus, Unit
+from app.inspections.loaders import get_inspection
+from app.models import ChecklistSection, ChecklistTemplate, Inspection, InspectionStatus, Unit
 from app.models.inspection import FIELD_WORK_DONE
 from app.services import answers, permissions, scoring, transitions
 from app.services import inspections as service
 from app.services.errors import NotPermitted, ValidationFailed
 
-
-
-def get_inspection(inspection_id: int, *loading) -> Inspection:
-    """An inspection the user may see, with its unit, template and team (or what `loading` asks for);
-    any other answers 404, never its data."""
-    inspection = db.session.scalar(
-        permissions.visible_inspections(current_user)
-        .where(Inspection.id == inspection_id)
-        .options(*loading or (selectinload(Inspection.members).joinedload(InspectionMember.user),
-                              joinedload(Inspection.unit), joinedload(Inspection.template)))
-    )
-    if inspection is None:
-        abort(404)
-    return inspection
 
 
 @bp.route("/")

@@ -7,7 +7,7 @@ from app.extensions import db
 from app.htmx import render
 from app.main import bp
 from app.models import Finding, FindingStatus, Inspection, InspectionMember, InspectionStatus, Role, TeamRole, Unit, User
-from app.services import findings
+from app.services import finding_lists, findings
 from app.services.permissions import visible_findings, visible_inspections
 
 
@@ -18,9 +18,7 @@ def index():
     context = {}
     if current_user.role == Role.UNIT_HEAD:
         # A unit head lands on "Việc cần làm": their units' open findings.
-        from app.findings.routes import todo_context
-
-        return render("findings/todo.html", **todo_context())
+        return render("findings/todo.html", **finding_lists.todo(current_user, clock.local_today()))
     if current_user.role in (Role.LEADER, Role.INSPECTOR):
         # Work at hand: the inspections this user may see that are planned or under way.
         context["current"] = db.session.scalars(

@@ -11,9 +11,10 @@ from werkzeug.wrappers import Response
 from app.htmx import render
 from app.models import ParArea, Role
 from app.reports import bp
+from app.findings.forms import list_filters
 from app.forms import clamp_year, db_int
 from app.reports.forms import DashboardArgs, Page
-from app.services import exports, reports
+from app.services import exports, finding_lists, reports
 from app.services import inspections as inspection_service
 from app.services import search as search_service
 from app import clock
@@ -54,10 +55,8 @@ def export(what: str, fmt: str):
     """The findings list, the inspections list (with the same filters) or the year's scores as a file."""
     today = clock.local_today()
     if what == "findings":
-        from app.findings.routes import filtered, ordered
-
-        query, _filters = filtered(request.args)
-        table = exports.findings_table(ordered(query, today), today)
+        query, _filters = finding_lists.filtered_findings(current_user, list_filters(request.args), today)
+        table = exports.findings_table(finding_lists.ordered(query, today), today)
     elif what == "inspections":
         query = inspection_service.filtered_inspections(current_user, clamp_year(request.args.get("year", type=db_int)),
                                           request.args.get("status", ""), request.args.get("unit", type=db_int),

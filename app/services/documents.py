@@ -20,11 +20,11 @@ commits them together. Every text that enters a document is NFC-normalised (comp
 """
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
 from babel.numbers import format_decimal
-from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
@@ -454,14 +454,9 @@ def _compose_live(document: Document, texts: dict | None = None, doc_date=_SAVED
     return nfc(data)
 
 
-def render_body(data: dict) -> str:
-    """The document itself as HTML (the part the print view and the PDF share)."""
-    return unicodedata.normalize("NFC", render_template("documents/_body.html", d=data))
-
-
-def preview(document: Document, doc_date: date | None, place: str | None, raw_texts: dict) -> tuple[str, dict]:
-    """The editor's live preview of unsaved input: (HTML, problems by field). Nothing is written; a
-    field that is wrong shows as saved."""
+def preview(document: Document, doc_date: date | None, place: str | None, raw_texts: dict) -> tuple[dict, dict]:
+    """The editor's live preview of unsaved input: (the document's data, problems by field), for
+    app.documents.output.render_body. Nothing is written; a field that is wrong shows as saved."""
     kind = document.kind
     try:
         texts, problems = clean_texts(kind, raw_texts), {}
@@ -472,7 +467,7 @@ def preview(document: Document, doc_date: date | None, place: str | None, raw_te
             for name in TEXT_FIELDS[kind] if name not in problems and name not in INT_FIELDS}
     place = nfc(" ".join((place or "").split()))[:MAX_LINE]
     data = _compose_live(document, texts, doc_date=doc_date, place=place)
-    return render_body(data), problems
+    return data, problems
 
 
 # --- finalising ----------------------------------------------------------------------------------
@@ -499,15 +494,17 @@ def _missing(document: Document, texts: dict) -> list[tuple[str, str]]:
     return problems
 
 
-def finalise_document(actor: User, document: Document, attempts: int = 5) -> Document:
+def finalise_document(actor: User, document: Document, render_html: Callable[[dict], str],
+                      attempts: int = 5) -> Document:
     """Number and freeze a draft; the conclusion also issues the findings and concludes the inspection.
+    `render_html` draws the document's data as the page it keeps (app.documents.output.render_body).
 
     A clash with a concurrent finalisation (the database was busy, or the number was taken in a race
     the sequence did not see) rolls back and tries again, with a fresh number."""
     document_id = document.id
     for attempt in range(attempts):
         try:
-            return _finalise(actor, document)
+            return _finalise(actor, document, render_html)
         except StaleDataError:
             db.session.rollback()
             raise ValidationFailed(None, _("Someone else changed this document or its inspection meanwhile. Reload "
@@ -521,7 +518,7 @@ def finalise_document(actor: User, document: Document, attempts: int = 5) -> Doc
     raise AssertionError("unreachable")
 
 
-def _finalise(actor: User, document: Document) -> Document:
+def _finalise(actor: User, document: Document, render_html: Callable[[dict], str]) -> Document:
     if not can_edit_document(actor, document):
         raise NotPermitted(_("Only a draft can be finalised, by who writes it."))
     inspection = document.inspection
@@ -551,7 +548,7 @@ def _finalise(actor: User, document: Document) -> Document:
     db.session.flush()
     data = _compose_live(document)
     document.snapshot = data
-    document.content_html = render_body(data)
+    document.content_html = render_html(data)
     document.status = S.FINAL
     document.locked_at = utcnow()
     document.finalised_by_id = actor.id

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
+from app.documents.output import render_body
 from app.extensions import db
 from app.models import (
     Answer,
@@ -77,7 +78,7 @@ def ready_minutes(actor, inspection, day=date(2026, 3, 11), **texts):
 
 def signed_minutes(actor, inspection, **texts):
     document = ready_minutes(actor, inspection, **texts)
-    service.finalise_document(actor, document)
+    service.finalise_document(actor, document, render_body)
     service.upload_signed(actor, document, "bien-ban-da-ky.png", png())
     return document
 
@@ -146,7 +147,7 @@ def test_everything_that_enters_a_document_is_composed_nfc(app, inspection, lead
     assert decomposed != unicodedata.normalize("NFC", decomposed)
     document = ready_minutes(lead, inspection, unit_opinion=decomposed)
     assert document.texts["unit_opinion"] == unicodedata.normalize("NFC", decomposed)
-    html = service.render_body(service.compose(document))
+    html = render_body(service.compose(document))
     assert html == unicodedata.normalize("NFC", html) and "không có ý kiến khác" in html
 
 
@@ -207,13 +208,13 @@ def test_bad_texts_are_refused_field_by_field_and_stale_edits_too(app, inspectio
 def test_finalising_needs_the_required_parts_and_every_proposal_decided(app, inspection, lead, head):
     document = service.start_document(lead, inspection, K.MINUTES)
     with pytest.raises(ValidationFailed) as error:
-        service.finalise_document(lead, document)
+        service.finalise_document(lead, document, render_body)
     assert {"start_time", "unit_opinion"} <= {field for field, _ in error.value.problems}
     db.session.rollback()
     make_finding(inspection, confirmed=False)
     document = ready_minutes(lead, inspection)
     with pytest.raises(ValidationFailed) as error:
-        service.finalise_document(lead, document)
+        service.finalise_document(lead, document, render_body)
     assert error.value.field is None  # the proposal still waiting, said above the form
     assert db.session.get(Document, document.id).number is None
 
@@ -226,7 +227,7 @@ def test_numbers_run_per_issuing_body_kind_and_year_and_are_given_once(app, lead
     for issuing, day in ((body, date(2026, 3, 11)), (body, date(2026, 4, 2)), (other_body, date(2026, 4, 3)),
                          (body, date(2027, 1, 5))):
         document = ready_minutes(lead, reviewing_inspection(lead, issuing), day=day)
-        service.finalise_document(lead, document)
+        service.finalise_document(lead, document, render_body)
         numbers.append((document.number, document.number_seq, document.year))
     assert numbers == [("01/BB-ĐKT", 1, 2026), ("02/BB-ĐKT", 2, 2026), ("01/BB-SNV", 1, 2026),
                        ("01/BB-ĐKT", 1, 2027)]
@@ -258,7 +259,7 @@ def test_two_finalisations_at_once_get_two_numbers(app, lead, body):
         from app.models import User
 
         document = db.session.get(Document, ids[n])
-        return service.finalise_document(db.session.get(User, lead_id), document).number
+        return service.finalise_document(db.session.get(User, lead_id), document, render_body).number
 
     assert sorted(in_threads(app, 2, finalise)) == ["01/BB-ĐKT", "02/BB-ĐKT"]
 
@@ -268,7 +269,7 @@ def test_two_finalisations_at_once_get_two_numbers(app, lead, body):
 def test_a_final_document_is_frozen_against_later_changes(app, instance, inspection, lead, head, sent):
     make_finding(inspection, title="Chưa niêm yết thủ tục hành chính", recommendation="Niêm yết đầy đủ")
     document = ready_minutes(lead, inspection)
-    service.finalise_document(lead, document)
+    service.finalise_document(lead, document, render_body)
     assert document.status == S.FINAL and document.locked_at and document.number == "01/BB-ĐKT"
     assert [(users, link) for users, _, link in sent] == [(["head"], f"/documents/{document.id}")]
     assert "01/BB-ĐKT" in sent[0][1]
@@ -293,7 +294,7 @@ def test_the_signed_scan_of_the_minutes_moves_the_inspection_on(app, instance, i
     document = ready_minutes(lead, inspection)
     with pytest.raises(NotPermitted):
         service.upload_signed(lead, document, "scan.png", png())  # not final yet
-    service.finalise_document(lead, document)
+    service.finalise_document(lead, document, render_body)
     with pytest.raises(NotPermitted):
         service.upload_signed(head, document, "scan.png", png())
     with pytest.raises(ValidationFailed):
@@ -317,8 +318,8 @@ def test_the_conclusion_issues_the_findings_and_concludes(app, instance, inspect
     assert [f["title"] for f in draft["findings"]] == ["Chưa niêm yết thủ tục"] and draft["findings"][0]["code"] == ""
     assert draft["minutes"]["number"] == "01/BB-ĐKT"
     with pytest.raises(NotPermitted):
-        service.finalise_document(lead, conclusion)  # the team lead does not issue
-    service.finalise_document(leader, conclusion)
+        service.finalise_document(lead, conclusion, render_body)  # the team lead does not issue
+    service.finalise_document(leader, conclusion, render_body)
     db.session.refresh(first)
     assert first.status == FindingStatus.OPEN and first.code == f"KT-2026-{inspection.id:03d}/01"
     assert inspection.status == InspectionStatus.CONCLUDED
@@ -331,7 +332,7 @@ def test_the_conclusion_issues_the_findings_and_concludes(app, instance, inspect
 def test_a_conclusion_without_findings_closes_the_inspection(app, instance, inspection, lead, leader):
     signed_minutes(lead, inspection)
     conclusion = service.start_document(leader, inspection, K.CONCLUSION)
-    service.finalise_document(leader, conclusion)
+    service.finalise_document(leader, conclusion, render_body)
     assert inspection.status == InspectionStatus.CLOSED
     assert "Không có tồn tại, hạn chế phải khắc phục." in conclusion.content_html
 
@@ -343,7 +344,7 @@ def test_a_correction_is_a_new_document_naming_the_one_it_corrects(app, instance
     assert service.start_correction(lead, original).id == correction.id
     service.update_document(lead, correction, correction.row_version, date(2026, 3, 20), correction.place,
                             service.texts_of(correction) | {"unit_opinion": "Đơn vị bổ sung ý kiến."})
-    service.finalise_document(lead, correction)
+    service.finalise_document(lead, correction, render_body)
     assert correction.number == "02/BB-ĐKT" and original.number == "01/BB-ĐKT"
     assert "(Đính chính Biên bản số 01/BB-ĐKT ngày 11/03/2026)" in correction.content_html
     assert "Đơn vị bổ sung ý kiến." not in original.content_html
@@ -366,7 +367,7 @@ def test_who_reads_which_documents(app, instance, inspection, lead, head, leader
         return {name for name, user in readers.items() if permissions.can_view_document(user, document)}
 
     assert who_reads() == {"lead", "member", "leader", "admin"}  # a draft: not the unit yet
-    service.finalise_document(lead, document)
+    service.finalise_document(lead, document, render_body)
     assert who_reads() == {"lead", "member", "leader", "admin", "head"}
     assert permissions.document_rights(head, document) == permissions.DocumentRights(edit=False, finalise=False, sign=False, correct=False)
     assert permissions.document_rights(member, document).sign is False and permissions.document_rights(lead, document).sign is True
@@ -391,7 +392,7 @@ def test_the_pdf_is_a4_with_the_text_and_an_embedded_vietnamese_serif(app, insta
 
     make_finding(inspection, title=f"Chưa niêm yết {VIETNAMESE}", recommendation="Niêm yết đầy đủ")
     document = ready_minutes(lead, inspection)
-    service.finalise_document(lead, document)
+    service.finalise_document(lead, document, render_body)
     reader = PdfReader(io.BytesIO(output.pdf_bytes(document)))
     assert len(reader.pages) >= 2
     for page in reader.pages:
@@ -416,7 +417,7 @@ def test_the_word_file_has_the_page_the_fonts_and_the_text(app, instance, inspec
     from app.documents import output
 
     document = ready_minutes(lead, inspection)
-    service.finalise_document(lead, document)
+    service.finalise_document(lead, document, render_body)
     word = WordDocument(io.BytesIO(output.docx_bytes(document)))
     section = word.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
@@ -451,7 +452,7 @@ def test_the_appendix_shows_the_evidence_photos_with_code_and_time(app, instance
     inspection.status = InspectionStatus.REVIEWING
     db.session.commit()
     document = ready_minutes(lead, inspection)
-    service.finalise_document(lead, document)
+    service.finalise_document(lead, document, render_body)
     photos = document.snapshot["photos"]
     assert len(photos) == 1 and photos[0]["caption"].startswith(f"{item.code} · ")
     assert f'src="/documents/{document.id}/photos/{photos[0]["sha"]}"' in document.content_html

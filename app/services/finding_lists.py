@@ -1,0 +1,69 @@
+"""The findings lists: the filtered list's query and rules (the findings page and its export), its
+order, and the unit head's to-do list, each on what the user may see."""
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models import ACTIVE_STATUSES, Finding, FindingStatus, Inspection, Severity, Unit, User
+from app.services import search
+from app.services.findings import counts, overdue_clause
+from app.services.permissions import units_visible_to, visible_findings
+
+F = FindingStatus
+
+
+def filtered_findings(user: User, filters: dict, today: date) -> tuple[sa.Select, dict]:
+    """The visible findings narrowed by `filters` (as app.findings.forms.list_filters reads them from
+    the URL), and the filters as the page shows them: an unknown status means every issued finding."""
+    filters = dict(filters)
+    query = visible_findings(user)
+    if filters["status"] == "active":
+        query = query.where(Finding.status.in_(ACTIVE_STATUSES))
+    elif filters["status"] in {s.value for s in F}:
+        query = query.where(Finding.status == F(filters["status"]))
+    else:  # everything issued, by default
+        filters["status"] = ""
+        query = query.where(Finding.status.not_in((F.DRAFT, F.DISMISSED)))
+    if filters["severity"] in {s.value for s in Severity}:
+        query = query.where(Finding.severity == Severity(filters["severity"]))
+    if filters["unit"]:
+        query = query.where(Finding.unit_id == filters["unit"])
+    if filters["overdue"]:
+        query = query.where(overdue_clause(today))
+    if filters["repeat"]:
+        query = query.where(Finding.repeat_of_id.is_not(None))
+    if filters["inspection"]:
+        query = query.where(Finding.inspection_id == filters["inspection"])
+    if filters["year"]:
+        year = filters["year"]
+        query = query.where(Finding.inspection_id.in_(sa.select(Inspection.id).where(
+            Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31)))))
+    if filters["q"] and (words := search.matches("finding", Finding.id, filters["q"])) is not None:
+        # Word prefixes without diacritics or case, through the search index (app.services.search).
+        query = query.where(words)
+    return query, filters
+
+
+def ordered(query: sa.Select, today: date) -> sa.Select:
+    """Overdue first, then by due date (none last), then by code."""
+    overdue = sa.case((overdue_clause(today), 0), else_=1)
+    return query.order_by(overdue, Finding.due_date.is_(None), Finding.due_date, Finding.id)
+
+
+def with_list_columns(query: sa.Select) -> sa.Select:
+    """What a list row shows besides the finding: its unit and inspection, loaded with it."""
+    return query.options(joinedload(Finding.unit), joinedload(Finding.inspection))
+
+
+def todo(user: User, today: date) -> dict:
+    """The unit head's "to do": their units' open findings, overdue first, then by due date."""
+    mine = visible_findings(user)
+    active = mine.where(Finding.status.in_(ACTIVE_STATUSES))
+    return {
+        "today": today,
+        "findings": db.session.scalars(with_list_columns(ordered(active, today)).limit(200)).all(),
+        "counts": counts(mine, today),
+        "units": db.session.scalars(units_visible_to(user).order_by(Unit.code)).all(),
+    }
