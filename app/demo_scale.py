@@ -246,161 +246,224 @@ def seed_scale(provinces: int, years: int = 5, end_year: int | None = None, seed
 
 
 def _province(rng, p, first_year, end_year, today, template_id, items, password_hash, ids) -> dict[str, int]:
-    name = PROVINCES[p % len(PROVINCES)] + (f" {p // len(PROVINCES) + 1}" if p >= len(PROVINCES) else "")
-    prefix = f"S{p + 1}"
-    reform = date(2025, 7, 1)
-    units, terms, used = [], [], set()
+    """One province: its units, staff and issuing body, then each year's inspections with their answers and
+    findings, written in bulk. Returns how many rows of each kind it added."""
+    province = _Province(rng, ids, p, today)
+    province.add_units()
+    province.add_staff(password_hash)
+    for year in range(first_year, end_year + 1):
+        province.add_year(year, first_year, template_id, items)
+    province.write()
+    return province.counts()
 
-    def unit(code, unit_name, kind, parent_id=None, **extra) -> dict:
-        row = {"id": ids.take(Unit), "code": f"{prefix}-{code}", "name": unit_name, "kind": kind,
+
+class _Province:
+    """The rows of one province, built in Python in the order the random numbers are drawn."""
+
+    REFORM = date(2025, 7, 1)  # the 2025 reform ended the districts; their work went to new communes
+
+    def __init__(self, rng: random.Random, ids: Ids, p: int, today: date):
+        self.rng, self.ids, self.today = rng, ids, today
+        self.name = PROVINCES[p % len(PROVINCES)] + (f" {p // len(PROVINCES) + 1}" if p >= len(PROVINCES) else "")
+        self.prefix = f"S{p + 1}"
+        self.units, self.terms, self.bodies, self.users = [], [], [], []
+        self.inspections, self.members, self.answers, self.findings, self.events = [], [], [], [], []
+        self.last_finding: dict[tuple[int, int], int] = {}  # (unit, item) → the latest finding there, for repeats
+        self.body_id: int | None = None  # the steering committee that decides every inspection
+        self.inspectors: list[int] = []
+        self.quality: dict[int, float] = {}  # unit → its base rate of failed items
+
+    # --- units and people ---------------------------------------------------------------------------
+
+    def unit(self, code, unit_name, kind, parent_id=None, **extra) -> dict:
+        row = {"id": self.ids.take(Unit), "code": f"{self.prefix}-{code}", "name": unit_name, "kind": kind,
                "parent_id": parent_id, "active": True, "valid_from": None, "valid_to": None, "successor_id": None}
         row.update(extra)
         row["search_key"] = key_of([row["code"], row["name"]])
-        units.append(row)
+        self.units.append(row)
         return row
 
-    province = unit("UBND", f"UBND tỉnh {name}", "province")
-    for i, department in enumerate(DEPARTMENTS):
-        unit(f"SO{i + 1:02d}", department, "department" if i < 15 else "public_service", province["id"])
-    for i, agency in enumerate(AGENCIES):
-        unit(f"CQ{i + 1:02d}", f"{agency} {name}", "vertical_agency", province["id"])
-    communes = []
-    for i in range(66):
-        kind = "commune"
-        communes.append(unit(f"XA{i + 1:02d}", f"UBND {'phường' if i % 5 == 0 else 'xã'} {_place(rng, used)}", kind,
-                             province["id"], valid_from=reform if i >= 56 else None))
-    for i in range(10):  # districts the 2025 reform ended; their work went to a new commune
-        unit(f"H{i + 1:02d}", f"UBND huyện {_place(rng, used)}", "district", province["id"], active=False,
-             valid_to=reform - timedelta(days=1), successor_id=communes[56 + i]["id"])
-    for row in units:
-        terms += term_rows("unit", row["id"], row["search_key"])
+    def add_units(self) -> None:
+        """The province's committee, departments, agencies, communes and the districts the reform ended."""
+        rng, name, used = self.rng, self.name, set()
+        province = self.unit("UBND", f"UBND tỉnh {name}", "province")
+        for i, department in enumerate(DEPARTMENTS):
+            self.unit(f"SO{i + 1:02d}", department, "department" if i < 15 else "public_service", province["id"])
+        for i, agency in enumerate(AGENCIES):
+            self.unit(f"CQ{i + 1:02d}", f"{agency} {name}", "vertical_agency", province["id"])
+        communes = []
+        for i in range(66):
+            communes.append(self.unit(f"XA{i + 1:02d}", f"UBND {'phường' if i % 5 == 0 else 'xã'} {_place(rng, used)}",
+                                      "commune", province["id"], valid_from=self.REFORM if i >= 56 else None))
+        for i in range(10):  # districts the 2025 reform ended; their work went to a new commune
+            self.unit(f"H{i + 1:02d}", f"UBND huyện {_place(rng, used)}", "district", province["id"], active=False,
+                      valid_to=self.REFORM - timedelta(days=1), successor_id=communes[56 + i]["id"])
+        for row in self.units:
+            self.terms += term_rows("unit", row["id"], row["search_key"])
 
-    body_id = ids.take(IssuingBody)
-    bodies = [{"id": body_id, "code": f"{prefix}-BCD", "name": f"Ban Chỉ đạo CCHC tỉnh {name}", "abbreviation": "BCĐ",
-               "superior_name": f"UBND TỈNH {name.upper()}", "place_name": name, "signer_title": "TRƯỞNG BAN"}]
-    users = []
-    for role, count in (("leader", 2), ("inspector", 12)):
-        for i in range(count):
-            users.append({"id": ids.take(User), "username": f"{prefix.lower()}-{role}{i + 1}",
-                          "full_name": f"{'Lãnh đạo' if role == 'leader' else 'Kiểm tra viên'} {i + 1} {name}",
-                          "role": role, "unit_id": units[2]["id"], "password_hash": password_hash})
-    heads = rng.sample([u for u in units if u["active"] and u["kind"] != "province"], 8)
-    for i, head in enumerate(heads):
-        users.append({"id": ids.take(User), "username": f"{prefix.lower()}-unithead{i + 1}",
-                      "full_name": f"Thủ trưởng {head['name']}", "role": "unit_head", "unit_id": head["id"],
-                      "password_hash": password_hash})
-    inspectors = [u["id"] for u in users if u["role"] == "inspector"]
-    quality = {u["id"]: min(max(rng.gauss(0.16, 0.07), 0.03), 0.45) for u in units}
+    def add_staff(self, password_hash: str) -> None:
+        """The steering committee, its leaders and inspectors, eight unit heads, and each unit's quality."""
+        name, prefix = self.name, self.prefix
+        self.body_id = self.ids.take(IssuingBody)
+        self.bodies.append({"id": self.body_id, "code": f"{prefix}-BCD", "name": f"Ban Chỉ đạo CCHC tỉnh {name}",
+                            "abbreviation": "BCĐ", "superior_name": f"UBND TỈNH {name.upper()}", "place_name": name,
+                            "signer_title": "TRƯỞNG BAN"})
+        for role, count in (("leader", 2), ("inspector", 12)):
+            for i in range(count):
+                self.users.append({"id": self.ids.take(User), "username": f"{prefix.lower()}-{role}{i + 1}",
+                                   "full_name": f"{'Lãnh đạo' if role == 'leader' else 'Kiểm tra viên'} {i + 1} {name}",
+                                   "role": role, "unit_id": self.units[2]["id"], "password_hash": password_hash})
+        heads = self.rng.sample([u for u in self.units if u["active"] and u["kind"] != "province"], 8)
+        for i, head in enumerate(heads):
+            self.users.append({"id": self.ids.take(User), "username": f"{prefix.lower()}-unithead{i + 1}",
+                               "full_name": f"Thủ trưởng {head['name']}", "role": "unit_head",
+                               "unit_id": head["id"], "password_hash": password_hash})
+        self.inspectors = [u["id"] for u in self.users if u["role"] == "inspector"]
+        self.quality = {u["id"]: min(max(self.rng.gauss(0.16, 0.07), 0.03), 0.45) for u in self.units}
 
-    inspections, members, answers, findings, events = [], [], [], [], []
-    last_finding: dict[tuple[int, int], int] = {}  # (unit, item) → the latest finding there, for repeats
-    for year in range(first_year, end_year + 1):
-        eligible = [u for u in units if u["kind"] != "province" and (u["valid_to"] is None or u["valid_to"].year >= year)
+    # --- a year of inspections ----------------------------------------------------------------------
+
+    def add_year(self, year: int, first_year: int, template_id: int, items: list[dict]) -> None:
+        """INSPECTIONS_PER_YEAR inspections of the units that existed that year, numbered by start."""
+        rng = self.rng
+        eligible = [u for u in self.units if u["kind"] != "province"
+                    and (u["valid_to"] is None or u["valid_to"].year >= year)
                     and (u["valid_from"] is None or u["valid_from"].year <= year)]
         starts = sorted(date(year, 1, 6) + timedelta(days=rng.randint(0, 340)) for _ in range(INSPECTIONS_PER_YEAR))
         for n, start in enumerate(starts, start=1):
             target = rng.choice([u for u in eligible if u["valid_to"] is None or u["valid_to"] >= start] or eligible)
-            inspection_id = ids.take(Inspection)
-            status = _inspection_status(rng, start, today)
-            title = f"Kiểm tra công tác cải cách hành chính năm {year} tại {target['name']}"
-            decided = start - timedelta(days=rng.randint(2, 5))  # within the year: numbers restart yearly
-            number = f"{n}/QĐ-BCĐ"
-            inspections.append({
-                "id": inspection_id, "title": title, "kind": "planned" if rng.random() < 0.85 else "unannounced",
-                "legal_basis": "Kế hoạch kiểm tra CCHC năm " + str(year), "decision_number": number,
-                "decision_date": decided, "decision_year": decided.year, "issuing_body_id": body_id,
-                "unit_id": target["id"], "template_id": template_id, "status": status, "planned_start": start,
-                "planned_end": start + timedelta(days=rng.randint(1, 3)), "place": target["name"],
-                "search_key": key_of([number, title, target["name"]])})
-            terms += term_rows("inspection", inspection_id, inspections[-1]["search_key"])
-            team = rng.sample(inspectors, 3)
-            members += [{"inspection_id": inspection_id, "user_id": team[0], "role": "lead"},
-                        {"inspection_id": inspection_id, "user_id": team[1], "role": "member"},
-                        {"inspection_id": inspection_id, "user_id": team[2], "role": "secretary"}]
+            inspection_id, status, team = self.add_inspection(n, year, start, target, template_id)
             if status in ("draft", "scheduled", "cancelled"):
                 continue
             # Units get a little better every year; some areas are harder than others.
-            base = quality[target["id"]] * (1 - 0.06 * (year - first_year))
+            base = self.quality[target["id"]] * (1 - 0.06 * (year - first_year))
             answered = items if status != "in_progress" else items[: len(items) // 2]
-            failed_items = []
-            answered_at = _at(start, 10)
-            for item in answered:
-                not_applicable = rng.random() < 0.03
-                failed = not not_applicable and rng.random() < min(base * item["difficulty"], 0.9)
-                values = _answer_values(rng, item, failed) if not not_applicable else \
-                    {"result": "na", "value": None, "numerator": None, "denominator": None}
-                answers.append({"inspection_id": inspection_id, "item_id": item["id"], **values, "note": "",
-                                "answered_by_id": team[rng.randint(0, 1)], "answered_at": answered_at,
-                                "outcome": "na" if not_applicable else ("fail" if failed else "pass")})
-                if failed:
-                    failed_items.append(item)
-            if status not in ("concluded", "closed"):
-                continue
-            issued_on = start + timedelta(days=rng.randint(20, 40))
-            chosen = failed_items + [None] * rng.randint(0, EXTRA_FINDINGS * 2)
-            for number_in, item in enumerate(chosen, start=1):
-                finding_id = ids.take(Finding)
-                severity = item["severity"] if item else _weighted(rng, SEVERITY_WEIGHTS)
-                if item and rng.random() < 0.2:
-                    severity = _weighted(rng, SEVERITY_WEIGHTS)
-                due = issued_on + timedelta(days=DUE_DAYS[severity])
-                finding_status, closed_on = _finding_status(rng, issued_on, due, today, status)
-                repeat_of = last_finding.get((target["id"], item["id"])) if item else None
-                code = f"KT-{year}-{n:03d}/{number_in:02d}"
-                finding_title = (f"Chưa đạt: {item['question']}" if item else
-                                 rng.choice(["Chậm cập nhật hồ sơ công việc", "Thiếu biên bản họp giao ban",
-                                             "Niêm yết nội quy cơ quan chưa đầy đủ", "Sổ theo dõi văn bản đến ghi thiếu",
-                                             "Trễ hạn báo cáo định kỳ", "Hộp thư góp ý không được mở định kỳ"]))
-                description = (f"Qua kiểm tra tại {target['name']}, đoàn kiểm tra phát hiện: "
-                               f"{finding_title.lower()}; chưa có giải pháp khắc phục kịp thời.")
-                recommendation = "Thủ trưởng đơn vị chỉ đạo khắc phục, báo cáo kết quả bằng văn bản."
-                row = {"id": finding_id, "inspection_id": inspection_id, "item_id": item["id"] if item else None,
-                       "unit_id": target["id"], "number": number_in, "code": code, "title": finding_title[:255],
-                       "description": description, "legal_basis": "", "severity": severity,
-                       "recommendation": recommendation, "due_date": due, "status": finding_status,
-                       "confirmed": True, "dismiss_reason": "", "repeat_of_id": repeat_of,
-                       "created_by_id": team[0], "issued_at": _at(issued_on, 14),
-                       "closed_at": _at(closed_on, 15) if closed_on else None,
-                       "closed_by_id": team[0] if closed_on else None,
-                       "search_key": key_of([code, finding_title, description, recommendation])}
-                findings.append(row)
-                terms += term_rows("finding", finding_id, row["search_key"])
-                if item:
-                    last_finding[(target["id"], item["id"])] = finding_id
-                events.append({"finding_id": finding_id, "kind": "issued", "text": "", "author_id": team[0],
-                               "at": row["issued_at"], "no_evidence_reason": ""})
-                if finding_status != "open":
-                    plan_on = min(issued_on + timedelta(days=rng.randint(3, 15)), today)
-                    events.append({"finding_id": finding_id, "kind": "plan", "author_id": None,
-                                   "text": "Đơn vị đã xây dựng kế hoạch khắc phục.", "at": _at(plan_on, 10),
-                                   "no_evidence_reason": ""})
-                if closed_on:
-                    events += [{"finding_id": finding_id, "kind": "submitted", "author_id": None,
-                                "text": "Đã khắc phục, gửi kèm minh chứng.", "at": _at(closed_on, 9),
-                                "no_evidence_reason": ""},
-                               {"finding_id": finding_id, "kind": "accepted", "author_id": team[0], "text": "",
-                                "at": _at(closed_on, 15), "no_evidence_reason": ""}]
+            failed_items = self.add_answers(inspection_id, start, team, base, answered)
+            if status in ("concluded", "closed"):
+                self.add_findings(inspection_id, n, year, start, target, team, status, failed_items)
 
-    _insert(Unit, [dict(u, parent_id=u["parent_id"], successor_id=None) for u in units])
-    with db.engine.begin() as connection:  # successors once every unit exists
-        table = Unit.__table__
-        connection.execute(table.update().where(table.c.id == sa.bindparam("unit_id"))
-                           .values(successor_id=sa.bindparam("successor")),
-                           [{"unit_id": u["id"], "successor": u["successor_id"]} for u in units if u["successor_id"]])
-    _insert(IssuingBody, bodies)
-    _insert(User, users)
-    _insert(Inspection, inspections)
-    _insert(InspectionMember, members)
-    _insert(Answer, answers)
-    _insert(Finding, sorted(findings, key=lambda f: f["id"]))
-    _insert(FindingEvent, events)
-    _insert(SearchTerm, terms)
-    first_id, last_id = inspections[0]["id"], inspections[-1]["id"]
-    with db.engine.begin() as connection:
-        connection.execute(refresh_statement(sa.select(Inspection.id).where(
-            Inspection.id.between(first_id, last_id))))
-    return {"units": len(units), "users": len(users), "inspections": len(inspections), "answers": len(answers),
-            "findings": len(findings), "events": len(events), "terms": len(terms)}
+    def add_inspection(self, n: int, year: int, start: date, target: dict, template_id: int) -> tuple:
+        """The inspection and its team of three; returns (its id, its state, the team's user ids)."""
+        rng = self.rng
+        inspection_id = self.ids.take(Inspection)
+        status = _inspection_status(rng, start, self.today)
+        title = f"Kiểm tra công tác cải cách hành chính năm {year} tại {target['name']}"
+        decided = start - timedelta(days=rng.randint(2, 5))  # within the year: numbers restart yearly
+        number = f"{n}/QĐ-BCĐ"
+        self.inspections.append({
+            "id": inspection_id, "title": title, "kind": "planned" if rng.random() < 0.85 else "unannounced",
+            "legal_basis": "Kế hoạch kiểm tra CCHC năm " + str(year), "decision_number": number,
+            "decision_date": decided, "decision_year": decided.year, "issuing_body_id": self.body_id,
+            "unit_id": target["id"], "template_id": template_id, "status": status, "planned_start": start,
+            "planned_end": start + timedelta(days=rng.randint(1, 3)), "place": target["name"],
+            "search_key": key_of([number, title, target["name"]])})
+        self.terms += term_rows("inspection", inspection_id, self.inspections[-1]["search_key"])
+        team = rng.sample(self.inspectors, 3)
+        self.members += [{"inspection_id": inspection_id, "user_id": team[0], "role": "lead"},
+                         {"inspection_id": inspection_id, "user_id": team[1], "role": "member"},
+                         {"inspection_id": inspection_id, "user_id": team[2], "role": "secretary"}]
+        return inspection_id, status, team
+
+    def add_answers(self, inspection_id: int, start: date, team: list[int], base: float,
+                    answered: list[dict]) -> list[dict]:
+        """An answer to each item, failing at the unit's rate times the area's difficulty; returns the failed."""
+        rng = self.rng
+        failed_items = []
+        answered_at = _at(start, 10)
+        for item in answered:
+            not_applicable = rng.random() < 0.03
+            failed = not not_applicable and rng.random() < min(base * item["difficulty"], 0.9)
+            values = _answer_values(rng, item, failed) if not not_applicable else \
+                {"result": "na", "value": None, "numerator": None, "denominator": None}
+            self.answers.append({"inspection_id": inspection_id, "item_id": item["id"], **values, "note": "",
+                                 "answered_by_id": team[rng.randint(0, 1)], "answered_at": answered_at,
+                                 "outcome": "na" if not_applicable else ("fail" if failed else "pass")})
+            if failed:
+                failed_items.append(item)
+        return failed_items
+
+    def add_findings(self, inspection_id: int, n: int, year: int, start: date, target: dict, team: list[int],
+                     status: str, failed_items: list[dict]) -> None:
+        """A finding per failed item and a few not tied to an item, each with its follow-up so far."""
+        rng = self.rng
+        issued_on = start + timedelta(days=rng.randint(20, 40))
+        chosen = failed_items + [None] * rng.randint(0, EXTRA_FINDINGS * 2)
+        for number_in, item in enumerate(chosen, start=1):
+            finding_id = self.ids.take(Finding)
+            severity = item["severity"] if item else _weighted(rng, SEVERITY_WEIGHTS)
+            if item and rng.random() < 0.2:
+                severity = _weighted(rng, SEVERITY_WEIGHTS)
+            due = issued_on + timedelta(days=DUE_DAYS[severity])
+            finding_status, closed_on = _finding_status(rng, issued_on, due, self.today, status)
+            repeat_of = self.last_finding.get((target["id"], item["id"])) if item else None
+            code = f"KT-{year}-{n:03d}/{number_in:02d}"
+            finding_title = (f"Chưa đạt: {item['question']}" if item else
+                             rng.choice(["Chậm cập nhật hồ sơ công việc", "Thiếu biên bản họp giao ban",
+                                         "Niêm yết nội quy cơ quan chưa đầy đủ", "Sổ theo dõi văn bản đến ghi thiếu",
+                                         "Trễ hạn báo cáo định kỳ", "Hộp thư góp ý không được mở định kỳ"]))
+            description = (f"Qua kiểm tra tại {target['name']}, đoàn kiểm tra phát hiện: "
+                           f"{finding_title.lower()}; chưa có giải pháp khắc phục kịp thời.")
+            recommendation = "Thủ trưởng đơn vị chỉ đạo khắc phục, báo cáo kết quả bằng văn bản."
+            row = {"id": finding_id, "inspection_id": inspection_id, "item_id": item["id"] if item else None,
+                   "unit_id": target["id"], "number": number_in, "code": code, "title": finding_title[:255],
+                   "description": description, "legal_basis": "", "severity": severity,
+                   "recommendation": recommendation, "due_date": due, "status": finding_status,
+                   "confirmed": True, "dismiss_reason": "", "repeat_of_id": repeat_of,
+                   "created_by_id": team[0], "issued_at": _at(issued_on, 14),
+                   "closed_at": _at(closed_on, 15) if closed_on else None,
+                   "closed_by_id": team[0] if closed_on else None,
+                   "search_key": key_of([code, finding_title, description, recommendation])}
+            self.findings.append(row)
+            self.terms += term_rows("finding", finding_id, row["search_key"])
+            if item:
+                self.last_finding[(target["id"], item["id"])] = finding_id
+            self.add_follow_up(finding_id, row["issued_at"], issued_on, closed_on, finding_status, team[0])
+
+    def add_follow_up(self, finding_id: int, issued_at: datetime, issued_on: date, closed_on: date | None,
+                      finding_status: str, lead: int) -> None:
+        """The finding's events: issued, then a plan unless it is still open, then submitted and accepted."""
+        self.events.append({"finding_id": finding_id, "kind": "issued", "text": "", "author_id": lead,
+                            "at": issued_at, "no_evidence_reason": ""})
+        if finding_status != "open":
+            plan_on = min(issued_on + timedelta(days=self.rng.randint(3, 15)), self.today)
+            self.events.append({"finding_id": finding_id, "kind": "plan", "author_id": None,
+                                "text": "Đơn vị đã xây dựng kế hoạch khắc phục.", "at": _at(plan_on, 10),
+                                "no_evidence_reason": ""})
+        if closed_on:
+            self.events += [{"finding_id": finding_id, "kind": "submitted", "author_id": None,
+                             "text": "Đã khắc phục, gửi kèm minh chứng.", "at": _at(closed_on, 9),
+                             "no_evidence_reason": ""},
+                            {"finding_id": finding_id, "kind": "accepted", "author_id": lead, "text": "",
+                             "at": _at(closed_on, 15), "no_evidence_reason": ""}]
+
+    # --- writing ------------------------------------------------------------------------------------
+
+    def write(self) -> None:
+        """Insert every row in bulk (units before their successors are set), then the inspections' scores."""
+        units = self.units
+        _insert(Unit, [dict(u, parent_id=u["parent_id"], successor_id=None) for u in units])
+        with db.engine.begin() as connection:  # successors once every unit exists
+            table = Unit.__table__
+            successors = [{"unit_id": u["id"], "successor": u["successor_id"]} for u in units if u["successor_id"]]
+            connection.execute(table.update().where(table.c.id == sa.bindparam("unit_id"))
+                               .values(successor_id=sa.bindparam("successor")), successors)
+        _insert(IssuingBody, self.bodies)
+        _insert(User, self.users)
+        _insert(Inspection, self.inspections)
+        _insert(InspectionMember, self.members)
+        _insert(Answer, self.answers)
+        _insert(Finding, sorted(self.findings, key=lambda f: f["id"]))
+        _insert(FindingEvent, self.events)
+        _insert(SearchTerm, self.terms)
+        first_id, last_id = self.inspections[0]["id"], self.inspections[-1]["id"]
+        with db.engine.begin() as connection:
+            connection.execute(refresh_statement(sa.select(Inspection.id).where(
+                Inspection.id.between(first_id, last_id))))
+
+    def counts(self) -> dict[str, int]:
+        return {"units": len(self.units), "users": len(self.users), "inspections": len(self.inspections),
+                "answers": len(self.answers), "findings": len(self.findings), "events": len(self.events),
+                "terms": len(self.terms)}
 
 
 def _inspection_status(rng, start: date, today: date) -> str:
