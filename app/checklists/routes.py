@@ -4,13 +4,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from app.checklists import EDITORS, bp, editors_only
+from app.checklists import bp, managers_only
 from app.checklists.forms import ImportForm, ItemForm, NewTemplateForm, SectionForm, TemplateForm, format_bands
 from app.extensions import db
 from app.forms import apply_error, db_int, form_status
 from app.htmx import is_htmx, render
 from app.models import ChecklistItem, ChecklistSection, ChecklistTemplate, ParArea, Role, TemplateStatus
-from app.services import checklist_io, checklists
+from app.services import checklist_io, checklists, permissions
 from app.services.checklist_io import encode_choices
 from app.services.errors import ImportFailed, ValidationFailed
 
@@ -54,11 +54,11 @@ def index():
     families: dict[str, list[ChecklistTemplate]] = {}
     for template in db.session.scalars(query):
         families.setdefault(template.family, []).append(template)
-    return render("checklists/index.html", families=families, can_edit=current_user.role in EDITORS)
+    return render("checklists/index.html", families=families, can_edit=permissions.is_manager(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@editors_only
+@managers_only
 def new():
     form = NewTemplateForm()
     if form.validate_on_submit():
@@ -74,7 +74,7 @@ def new():
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@editors_only
+@managers_only
 def import_file():
     form = ImportForm()
     errors = []
@@ -98,7 +98,7 @@ def import_file():
 
 def detail_page(template, status=200, template_form=None, section_form=None):
     """The template page; for a draft and an editor, the editor with its forms."""
-    editing = template.is_editable and current_user.role in EDITORS
+    editing = template.is_editable and permissions.is_manager(current_user)
     versions = sa.select(ChecklistTemplate.id, ChecklistTemplate.version, ChecklistTemplate.status).where(
         ChecklistTemplate.family == template.family).order_by(ChecklistTemplate.version.desc())
     if published_only():
@@ -107,7 +107,7 @@ def detail_page(template, status=200, template_form=None, section_form=None):
         template_form = template_form or TemplateForm(obj=template, grading_bands=format_bands(template.grading_bands))
         section_form = section_form or SectionForm(formdata=None)
     return render("checklists/detail.html", status=status, template=template, editing=editing,
-                  can_edit=current_user.role in EDITORS, versions=db.session.execute(versions).all(),
+                  can_edit=permissions.is_manager(current_user), versions=db.session.execute(versions).all(),
                   template_form=template_form, section_form=section_form)
 
 
@@ -123,7 +123,7 @@ def preview(template_id: int):
 
 
 @bp.route("/<int:template_id>/edit", methods=["POST"])
-@editors_only
+@managers_only
 def edit(template_id: int):
     template = get_template(template_id)
     form = TemplateForm()
@@ -142,7 +142,7 @@ def edit(template_id: int):
 
 
 @bp.route("/<int:template_id>/<any(publish, archive, 'new-version', delete):action>", methods=["POST"])
-@editors_only
+@managers_only
 def lifecycle(template_id: int, action: str):
     template = get_template(template_id)
     try:
@@ -204,7 +204,7 @@ def section_changed(section: ChecklistSection):
 
 
 @bp.route("/<int:template_id>/sections", methods=["POST"])
-@editors_only
+@managers_only
 def add_section(template_id: int):
     template = get_template(template_id)
     form = SectionForm()
@@ -220,7 +220,7 @@ def add_section(template_id: int):
 
 
 @bp.route("/sections/<int:section_id>/edit", methods=["GET", "POST"])
-@editors_only
+@managers_only
 def edit_section(section_id: int):
     section = db.get_or_404(ChecklistSection, section_id)
     if refusal := frozen(section.template):
@@ -238,7 +238,7 @@ def edit_section(section_id: int):
 
 
 @bp.route("/sections/<int:section_id>/<any(up, down):direction>", methods=["POST"])
-@editors_only
+@managers_only
 def move_section(section_id: int, direction: str):
     section = db.get_or_404(ChecklistSection, section_id)
     run(checklists.move_section, current_user, section, -1 if direction == "up" else 1)
@@ -246,7 +246,7 @@ def move_section(section_id: int, direction: str):
 
 
 @bp.route("/sections/<int:section_id>/delete", methods=["POST"])
-@editors_only
+@managers_only
 def delete_section(section_id: int):
     section = db.get_or_404(ChecklistSection, section_id)
     template_id = section.template_id
@@ -267,7 +267,7 @@ def run(action, *args) -> bool:
 # --- items ----------------------------------------------------------------------------------------
 
 @bp.route("/sections/<int:section_id>/items/new", methods=["GET", "POST"])
-@editors_only
+@managers_only
 def new_item(section_id: int):
     section = db.get_or_404(ChecklistSection, section_id)
     if refusal := frozen(section.template):
@@ -284,7 +284,7 @@ def new_item(section_id: int):
 
 
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
-@editors_only
+@managers_only
 def edit_item(item_id: int):
     item = db.get_or_404(ChecklistItem, item_id)
     if refusal := frozen(item.section.template):
@@ -314,7 +314,7 @@ def item_form_response(form, section, item):
 
 
 @bp.route("/items/<int:item_id>/<any(up, down):direction>", methods=["POST"])
-@editors_only
+@managers_only
 def move_item(item_id: int, direction: str):
     item = db.get_or_404(ChecklistItem, item_id)
     run(checklists.move_item, current_user, item, -1 if direction == "up" else 1)
@@ -322,7 +322,7 @@ def move_item(item_id: int, direction: str):
 
 
 @bp.route("/items/<int:item_id>/delete", methods=["POST"])
-@editors_only
+@managers_only
 def delete_item(item_id: int):
     item = db.get_or_404(ChecklistItem, item_id)
     section = item.section
@@ -331,7 +331,7 @@ def delete_item(item_id: int):
 
 
 @bp.route("/sections/<int:section_id>/reorder", methods=["POST"])
-@editors_only
+@managers_only
 def reorder_items(section_id: int):
     """Drag and drop (JavaScript only): the items' ids in their new order."""
     section = db.get_or_404(ChecklistSection, section_id)

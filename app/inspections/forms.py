@@ -16,8 +16,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.checklists.forms import enum_choices
 from app.extensions import db
 from app.forms import Form
-from app.models import ChecklistTemplate, InspectionKind, IssuingBody, Role, TeamRole, TemplateStatus, User
+from app.models import ChecklistTemplate, InspectionKind, IssuingBody, TeamRole, TemplateStatus, User
 from app.services.inspections import TeamMember
+from app.services.permissions import TEAM_ROLES
 from app.units.forms import coerce_id, unit_choices
 
 
@@ -25,7 +26,7 @@ def staff_choices(blank=None) -> list[SelectChoice]:
     """Active inspectors and leaders, who can sit in an inspection team."""
     rows = db.session.execute(
         sa.select(User.id, User.full_name, User.title)
-        .where(User.active, User.role.in_((Role.INSPECTOR, Role.LEADER)))
+        .where(User.active, User.role.in_(TEAM_ROLES))
         .order_by(User.full_name)
     )
     choices = [SelectChoice(str(i), f"{name} ({title})" if title else name) for i, name, title in rows]

@@ -7,7 +7,7 @@ from app.extensions import db
 from app.htmx import render
 from app.main import bp
 from app.models import Finding, FindingStatus, Inspection, InspectionMember, InspectionStatus, Role, TeamRole, Unit, User
-from app.services import finding_lists, findings
+from app.services import finding_lists, findings, permissions
 from app.services.permissions import visible_findings, visible_inspections
 
 
@@ -43,4 +43,4 @@ def index():
             "units": db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(Unit.active)),
             "users": db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.active)),
         }
-    return render("main/index.html", **context)
+    return render("main/index.html", is_manager=permissions.is_manager(current_user), **context)
