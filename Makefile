@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HTMX_VERSION := 2.0.11
 WORKBOX_VERSION := 7.4.1
 IDB_VERSION := 8.0.4
+VNU_VERSION := 26.9.27
+AXE_VERSION := 4.14.1
 export FLASK_APP := wsgi.py
 
 .PHONY: run test install install-test vendor translations messages db demo browser-deps bench clean
@@ -66,19 +68,34 @@ demo:
 	$(BIN)/flask seed-demo
 
 # Browser tests use Debian's chromium; fonts-liberation2 has the Vietnamese glyphs (Liberation 1.x
-# lacks them); WeasyPrint (the documents' PDF) needs Pango.
-APT_DEPS := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0
-browser-deps:
+# lacks them); WeasyPrint (the documents' PDF) needs Pango; the Nu HTML checker needs Java.
+APT_DEPS := chromium fonts-liberation2 libpango-1.0-0 libpangoft2-1.0-0 default-jre-headless
+browser-deps: tests/.tools/vnu.jar tests/.tools/axe.min.js
 	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/liberation2 ] || \
-		! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then \
+		! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || ! command -v java >/dev/null; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			apt-get install -y -q $(APT_DEPS) >/dev/null || \
 			(apt-get update -q >/dev/null && apt-get install -y -q $(APT_DEPS) >/dev/null); \
-		else echo "chromium missing and not root: browser tests will be skipped"; fi; \
+		else echo "chromium or java missing and not root: browser tests will be skipped"; fi; \
 	fi
 
+# The HTML checks (tests/browser/test_html_checks.py): the Nu HTML checker and axe-core, unpacked
+# from their pinned npm packages into the git-ignored tests/.tools/.
+tests/.tools/vnu.jar:
+	@if command -v npm >/dev/null 2>&1; then \
+		mkdir -p tests/.tools && tmp=$$(mktemp -d) && cd $$tmp && \
+		npm pack --silent vnu-jar@$(VNU_VERSION) >/dev/null && tar xzf vnu-jar-$(VNU_VERSION).tgz package/build/dist/vnu.jar && \
+		cp package/build/dist/vnu.jar $(CURDIR)/tests/.tools/vnu.jar && rm -rf $$tmp; \
+	else echo "npm not found: the HTML checks will be skipped"; fi
+tests/.tools/axe.min.js:
+	@if command -v npm >/dev/null 2>&1; then \
+		mkdir -p tests/.tools && tmp=$$(mktemp -d) && cd $$tmp && \
+		npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js && \
+		cp package/axe.min.js $(CURDIR)/tests/.tools/axe.min.js && rm -rf $$tmp; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
 clean:
-	rm -rf $(VENV) app/static/vendor *.egg-info
+	rm -rf $(VENV) app/static/vendor tests/.tools *.egg-info
 
 # After changing user-facing text: re-extract, merge into the catalogs, then translate what is new.
 messages:

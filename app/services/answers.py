@@ -7,6 +7,7 @@ Every answer is saved on its own the moment it changes. Two rules keep work from
   with the saved answer instead of being applied twice.
 """
 import functools
+import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -182,10 +183,12 @@ def next_open_item(inspection: Inspection, answers: dict[int, Answer], after_ite
 # --- saving --------------------------------------------------------------------------------------
 
 def fingerprint(values) -> str:
-    """An answer's values (as posted, or an Answer) as one string: equal means the card was not touched."""
+    """An answer's values (as posted, or an Answer) as one short string: equal means the card was not
+    touched. A digest, because the page carries it in an attribute, where the separator may not appear."""
     def get(field):
         return values.get(field) if isinstance(values, dict) else getattr(values, field)
-    return "\x1f".join("" if get(field) is None else str(get(field)).strip() for field in FIELDS)
+    joined = "\x1f".join("" if get(field) is None else str(get(field)).strip() for field in FIELDS)
+    return hashlib.blake2b(joined.encode(), digest_size=12).hexdigest()
 
 
 def is_empty(answer: Answer) -> bool:
