@@ -7,13 +7,13 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models import Unit, UnitKind, User
 from app.services import audit
 from app.services.errors import ImportFailed, ValidationFailed
 from app.services.findings import move_to_successor
+from app.services.xlsx_tables import Column, Problems, at_cell, cell_text, open_workbook, read_table
 
 UNIT_FIELDS = ("code", "name", "kind", "parent_id", "active", "valid_from", "valid_to", "successor_id")
 
@@ -129,62 +129,45 @@ def succeed_unit(actor: User, unit: Unit, successor: Unit, on_date: date) -> Uni
 
 # --- import ------------------------------------------------------------------------------------
 
-HEADERS = {
-    "code": ("code", "mã", "mã đơn vị"),
-    "name": ("name", "tên", "tên đơn vị"),
-    "kind": ("kind", "loại", "loại đơn vị"),
-    "parent_code": ("parent_code", "parent", "mã đơn vị cấp trên", "mã cấp trên", "cấp trên"),
-}
+COLUMNS = (
+    Column("code", "Mã", ("code", "mã đơn vị"), required=True),
+    Column("name", "Tên", ("name", "tên đơn vị"), required=True),
+    Column("kind", "Loại", ("kind", "loại đơn vị"), required=True),
+    Column("parent_code", "Mã đơn vị cấp trên", ("parent_code", "parent", "mã cấp trên", "cấp trên")),
+)
+COLUMN = {column.key: column for column in COLUMNS}
 
 
 @dataclass
 class ImportRow:
     number: int  # the row number the user sees in the spreadsheet, header = 1
-    values: dict
+    values: dict  # column key → stripped text, for the columns the file has
 
 
 def read_unit_file(filename: str, data: bytes) -> list[ImportRow]:
     """Rows of a .csv (UTF-8, comma or semicolon) or .xlsx file, keyed by our column names."""
     name = filename.lower()
     if name.endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        except Exception:  # openpyxl raises many kinds for a damaged file
-            raise ImportFailed([_("The file is not a readable Excel (.xlsx) workbook.")])
-        raw_rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        raw_rows = open_workbook(data, read_only=True).worksheets[0].iter_rows(values_only=True)
     elif name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportFailed([_("The CSV file must be saved as UTF-8.")])
-        dialect = csv.excel
-        try:
-            dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-        except csv.Error:
-            pass
-        raw_rows = list(csv.reader(io.StringIO(text), dialect))
+        raw_rows = _csv_rows(data)
     else:
         raise ImportFailed([_("Choose a .xlsx or .csv file.")])
+    return [ImportRow(row.number, {key: cell_text(value) for key, value in row.cells.items()})
+            for row in read_table(raw_rows, COLUMNS)]
 
-    if not raw_rows:
-        raise ImportFailed([_("The file is empty.")])
-    columns = {}
-    for index, header in enumerate(raw_rows[0]):
-        key = header.strip().lower()
-        for field, names in HEADERS.items():
-            if key in names:
-                columns[field] = index
-    missing = [f for f in ("code", "name", "kind") if f not in columns]
-    if missing:
-        raise ImportFailed(
-            [_("Row 1: missing column(s) %(columns)s.", columns=", ".join(HEADERS[f][1] for f in missing))]
-        )
-    rows = []
-    for number, raw in enumerate(raw_rows[1:], start=2):
-        values = {f: (raw[i].strip() if i < len(raw) else "") for f, i in columns.items()}
-        if any(values.values()):
-            rows.append(ImportRow(number, values))
-    return rows
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFailed([_("The CSV file must be saved as UTF-8.")])
+    dialect = csv.excel
+    try:
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        pass
+    return list(csv.reader(io.StringIO(text), dialect))
 
 
 def _kind_lookup() -> dict[str, UnitKind]:
@@ -203,43 +186,52 @@ def import_units(actor: User, rows: list[ImportRow]) -> tuple[int, int]:
     """
     kinds = _kind_lookup()
     existing = {u.code: u for u in db.session.scalars(sa.select(Unit))}
+    _check_rows(rows, kinds, existing)
+    units = dict(existing)
+    created = _write_units(rows, kinds, units)
+    _set_parents(rows, units)
+    updated = _record_imported(actor, rows, units)
+    db.session.commit()
+    return created, updated
+
+
+def _check_rows(rows: list[ImportRow], kinds: dict[str, UnitKind], existing: dict[str, Unit]) -> None:
+    """Every problem of the rows, named by row and column; raises ImportFailed when there is one."""
+    problems = Problems()
     file_codes: dict[str, int] = {}
-    errors = []
-
-    def problem(row, message):
-        errors.append(_("Row %(row)d: %(message)s", row=row.number, message=message))
-
     for row in rows:
         v = row.values
         code = v["code"].upper()
         if not code:
-            problem(row, _("the code is empty."))
+            problems.at(row.number, COLUMN["code"], _("the code is empty."))
         elif len(code) > 32:
-            problem(row, _("the code is longer than 32 characters."))
+            problems.at(row.number, COLUMN["code"], _("the code is longer than 32 characters."))
         elif code in file_codes:
-            problem(row, _("code %(code)s already appears on row %(other)d.", code=code, other=file_codes[code]))
+            problems.at(row.number, COLUMN["code"], _("code %(code)s already appears on row %(other)d.",
+                                                      code=code, other=file_codes[code]))
         else:
             file_codes[code] = row.number
         if not v["name"]:
-            problem(row, _("the name is empty."))
+            problems.at(row.number, COLUMN["name"], _("the name is empty."))
         elif len(v["name"]) > 255:
-            problem(row, _("the name is longer than 255 characters."))
+            problems.at(row.number, COLUMN["name"], _("the name is longer than 255 characters."))
         if v["kind"].lower() not in kinds:
-            problem(row, _("unknown kind \"%(kind)s\".", kind=v["kind"]))
+            problems.at(row.number, COLUMN["kind"], _("unknown kind \"%(kind)s\".", kind=v["kind"]))
     for row in rows:
         parent = row.values.get("parent_code", "").upper()
         if parent and parent not in existing and parent not in file_codes:
-            problem(row, _("parent unit %(code)s does not exist.", code=parent))
+            problems.at(row.number, COLUMN["parent_code"], _("parent unit %(code)s does not exist.", code=parent))
         if parent and parent == row.values["code"].upper():
-            problem(row, _("a unit cannot be its own parent."))
+            problems.at(row.number, COLUMN["parent_code"], _("a unit cannot be its own parent."))
     if not rows:
-        errors.append(_("The file has no data rows."))
-    if errors:
-        raise ImportFailed(errors)
+        problems.add(_("The file has no data rows."))
+    problems.raise_any()
 
-    created = updated = 0
-    units = dict(existing)
-    for row in rows:  # first pass: every unit exists, so parents can refer to later rows
+
+def _write_units(rows: list[ImportRow], kinds: dict[str, UnitKind], units: dict[str, Unit]) -> int:
+    """Create or update every row's unit (parents come next, once all exist); returns how many are new."""
+    created = 0
+    for row in rows:
         v = row.values
         code = v["code"].upper()
         unit = units.get(code)
@@ -253,6 +245,10 @@ def import_units(actor: User, rows: list[ImportRow]) -> tuple[int, int]:
             row.values["_before"] = audit.snapshot(unit, UNIT_FIELDS)
             unit.name, unit.kind = fields["name"], fields["kind"]
     db.session.flush()
+    return created
+
+
+def _set_parents(rows: list[ImportRow], units: dict[str, Unit]) -> None:
     for row in rows:
         if "parent_code" not in row.values:
             continue  # no parent column in the file: parents stay as they are
@@ -260,16 +256,20 @@ def import_units(actor: User, rows: list[ImportRow]) -> tuple[int, int]:
         parent_code = row.values["parent_code"].upper()
         unit.parent_id = units[parent_code].id if parent_code else None
     db.session.flush()
+
+
+def _record_imported(actor: User, rows: list[ImportRow], units: dict[str, Unit]) -> int:
+    """Refuse a cycle of parents, then an audit event per changed unit; returns how many existing units changed."""
+    updated = 0
     for row in rows:
         unit = units[row.values["code"].upper()]
         if unit.parent_id and unit.parent_id in descendant_ids(unit) | {unit.id}:
             db.session.rollback()
-            raise ImportFailed([_("Row %(row)d: %(message)s", row=row.number,
-                                  message=_("a unit cannot be placed under its own sub-unit."))])
+            raise ImportFailed([at_cell(row.number, COLUMN["parent_code"].header,
+                                        _("a unit cannot be placed under its own sub-unit."))])
         before = row.values["_before"]
         changes = audit.diff(before, audit.snapshot(unit, UNIT_FIELDS))
         if changes:
             audit.record(actor, "import", unit, label(unit), changes)
             updated += bool(before)
-    db.session.commit()
-    return created, updated
+    return updated

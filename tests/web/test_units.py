@@ -199,8 +199,8 @@ def test_bad_rows_are_named_and_nothing_is_imported(as_admin):
     response = upload(as_admin, "units.csv", csv_text.encode())
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    for row in (3, 4, 5, 6):
-        assert f"Dòng {row}:" in page
+    for row, column in ((3, "Mã"), (4, "Loại"), (5, "Mã đơn vị cấp trên"), (6, "Mã")):
+        assert f"Dòng {row}, cột &#34;{column}&#34;:" in page
     assert "planet" in page and "NOWHERE" in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == 0
 
