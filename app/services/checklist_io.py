@@ -41,7 +41,7 @@ from typing import Callable, Iterable, Optional
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -62,13 +62,12 @@ from app.models.checklist import DEFAULT_GRADING_BANDS
 from app.services import audit
 from app.services.checklists import ITEM_FIELDS, item_problems, label, publish
 from app.services.errors import ImportFailed
+from app.services.xlsx_tables import Column, Problems, TableRow, at_cell, cell_text, open_workbook, read_table
 
 FORMAT = "kiemtra-checklist"
 FORMAT_VERSION = 1
 SEED_FILE = Path(__file__).resolve().parent.parent / "seed" / "checklists.json"
 
-TEMPLATE_KEYS = ("family", "version", "name", "scope", "legal_basis", "grading_bands")
-SECTION_KEYS = ("code", "title", "par_area")
 ITEM_KEYS = tuple(field for field in ITEM_FIELDS if field != "position")
 AUDIT_FIELDS = ("family", "version", "name", "status")
 
@@ -94,6 +93,11 @@ ITEM_COLUMNS = (
 )
 COLUMNS = tuple(h for _k, h in SECTION_COLUMNS) + tuple(h for _k, h in ITEM_COLUMNS)
 REQUIRED_COLUMNS = ("Tên phần", "Nội dung kiểm tra", "Kiểu trả lời")
+# The items sheet as a table keyed by header; a header may also be our field name, except the ambiguous "code".
+TABLE_COLUMNS = tuple(Column(header, header, () if key == "code" else (key,), required=header in REQUIRED_COLUMNS)
+                      for key, header in SECTION_COLUMNS + ITEM_COLUMNS)
+ITEM_TEXT_KEYS = ("code", "question", "guidance", "legal_basis", "unit", "formula", "numerator_label",
+                  "denominator_label")
 INFO_SHEET = "Thông tin"
 INFO_KEYS = (
     ("family", "Mã bộ tiêu chí"),
@@ -390,9 +394,7 @@ class _Checker:
             return {}
         where = {"section": s, "item": i}
         before = len(self.problems)
-        clean = {key: self.text(data, key, **where) for key in
-                 ("code", "question", "guidance", "legal_basis", "unit", "formula", "numerator_label",
-                  "denominator_label")}
+        clean = {key: self.text(data, key, **where) for key in ITEM_TEXT_KEYS}
         unverified = data.get("legal_basis_unverified", False)
         if unverified is None:
             unverified = False
@@ -590,14 +592,6 @@ def import_json(actor: Optional[User], data: bytes) -> list[ChecklistTemplate]:
 
 # --- Excel import --------------------------------------------------------------------------------
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def _cell_number(value):
     """A number, None for an empty cell, or the text as it was (the checker reports it)."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -631,36 +625,33 @@ def parse_choices(text: str) -> tuple[list[dict], list[str]]:
     return choices, problems
 
 
-@dataclass
-class _Row:
-    number: int
-    cells: dict  # header -> raw value
+def import_xlsx(actor: Optional[User], data: bytes) -> ChecklistTemplate:
+    """Import one template from an Excel workbook made by export_xlsx (or filled in by hand) as a new
+    draft. Every problem is named by row and column; any problem imports nothing."""
+    info_sheet, items_sheet = _sheets(open_workbook(data))
+    rows = read_table(items_sheet.iter_rows(values_only=True), TABLE_COLUMNS)
+    template, info_rows, info_problems = _read_info_sheet(info_sheet) if info_sheet is not None else ({}, {}, [])
+    problems = Problems(info_problems)
+    sections, section_rows, item_rows = _read_sections(rows, problems)
+    template["sections"] = sections
+    clean, found = _check(template)
+    place = _sheet_place(section_rows, item_rows, info_rows)
+    problems.messages += [place(problem) for problem in found]
+    if not sections:
+        problems.add(_("The file has no data rows."))
+    problems.raise_any()
+    imported = _save(actor, [clean])[0]
+    db.session.commit()
+    return imported
 
 
-def _header_key(text) -> str:
-    return _cell_text(text).lower()
-
-
-def _read_items_sheet(sheet) -> tuple[list[_Row], list[str]]:
-    rows = list(sheet.iter_rows(values_only=True))
-    if not rows:
-        return [], [_("The file is empty.")]
-    known = {h.lower(): h for h in COLUMNS}  # Vietnamese headers, or our field names except the ambiguous "code"
-    known.update({key: header for key, header in SECTION_COLUMNS + ITEM_COLUMNS if key != "code"})
-    columns = {}
-    for index, header in enumerate(rows[0]):
-        name = known.get(_header_key(header))
-        if name and name not in columns:
-            columns[name] = index
-    missing = [h for h in REQUIRED_COLUMNS if h not in columns]
-    if missing:
-        return [], [_("Row 1: missing column(s) %(columns)s.", columns=", ".join(missing))]
-    result = []
-    for number, raw in enumerate(rows[1:], start=2):
-        cells = {h: (raw[i] if i < len(raw) else None) for h, i in columns.items()}
-        if any(_cell_text(v) for v in cells.values()):
-            result.append(_Row(number, cells))
-    return result, []
+def _sheets(book) -> tuple:
+    """The "Thông tin" sheet (or None) and the items sheet: the first other one."""
+    info_sheet = next((s for s in book.worksheets if s.title.strip().lower() == INFO_SHEET.lower()), None)
+    item_sheets = [s for s in book.worksheets if s is not info_sheet]
+    if not item_sheets:
+        raise ImportFailed([_("The workbook has no sheet of items.")])
+    return info_sheet, item_sheets[0]
 
 
 def _read_info_sheet(sheet) -> tuple[dict, dict, list[str]]:
@@ -669,12 +660,12 @@ def _read_info_sheet(sheet) -> tuple[dict, dict, list[str]]:
     data, rows, problems, bands = {}, {}, [], []
     for number, raw in enumerate(sheet.iter_rows(values_only=True), start=1):
         raw = list(raw) + [None] * 3
-        key = _header_key(raw[0])
+        key = cell_text(raw[0]).lower()
         if not key or (number == 1 and key == INFO_HEADER[0].lower()):
             continue
         if key in (BAND_KEY.lower(), "grading_band"):
             rows.setdefault("grading_bands", number)
-            bands.append((number, {"label": _cell_text(raw[1]), "min_percent": _cell_number(raw[2])}))
+            bands.append((number, {"label": cell_text(raw[1]), "min_percent": _cell_number(raw[2])}))
         elif key in by_header:
             field = by_header[key]
             rows[field] = number
@@ -685,89 +676,68 @@ def _read_info_sheet(sheet) -> tuple[dict, dict, list[str]]:
                 data[field] = "" if raw[1] is None else str(raw[1])
         else:
             problems.append(_('Sheet "%(sheet)s", row %(row)d: unknown field "%(field)s".',
-                              sheet=INFO_SHEET, row=number, field=_cell_text(raw[0])))
+                              sheet=INFO_SHEET, row=number, field=cell_text(raw[0])))
     if bands:
         data["grading_bands"] = [band for _n, band in bands]
         rows["band_rows"] = [n for n, _b in bands]
     return data, rows, problems
 
 
-def import_xlsx(actor: Optional[User], data: bytes) -> ChecklistTemplate:
-    """Import one template from an Excel workbook made by export_xlsx (or filled in by hand) as a new
-    draft. Every problem is named by row and column; any problem imports nothing."""
-    try:
-        book = load_workbook(io.BytesIO(data), data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged file
-        raise ImportFailed([_("The file is not a readable Excel (.xlsx) workbook.")])
-    info_sheet = next((s for s in book.worksheets if s.title.strip().lower() == INFO_SHEET.lower()), None)
-    item_sheets = [s for s in book.worksheets if s is not info_sheet]
-    if not item_sheets:
-        raise ImportFailed([_("The workbook has no sheet of items.")])
-    rows, errors = _read_items_sheet(item_sheets[0])
-    if errors:
-        raise ImportFailed(errors)
-    template, info_rows = {}, {}
-    if info_sheet is not None:
-        template, info_rows, errors = _read_info_sheet(info_sheet)
-
-    # Rows into sections and items, remembering which row each came from.
-    section_rows: list[int] = []
-    item_rows: list[list[int]] = []
-    sections: list[dict] = []
+def _read_sections(rows: list[TableRow], problems: Problems) -> tuple[list[dict], list[int], list[list[int]]]:
+    """The items sheet's rows as sections of items: consecutive rows with the same section columns form one
+    section. Returns the sections, each section's row and each of its items' rows (to place problems)."""
+    sections, section_rows, item_rows = [], [], []
     previous = None
     for row in rows:
-        cells = row.cells
-
-        def text(header):
-            return _cell_text(cells.get(header))
-
-        key = tuple(text(h) for _k, h in SECTION_COLUMNS)
-        has_item = any(_cell_text(cells.get(h)) for _k, h in ITEM_COLUMNS)
+        key = tuple(cell_text(row.cells.get(header)) for _k, header in SECTION_COLUMNS)
         if key != previous or not sections:
             sections.append({"code": key[0], "title": key[1], "par_area": key[2].lower() or None, "items": []})
             section_rows.append(row.number)
             item_rows.append([])
             previous = key
-        if not has_item:
-            continue
+        if any(cell_text(row.cells.get(header)) for _k, header in ITEM_COLUMNS):
+            sections[-1]["items"].append(_read_item(row, problems))
+            item_rows[-1].append(row.number)
+    return sections, section_rows, item_rows
 
-        def problem(header, message):
-            errors.append(_('Row %(row)d, column "%(column)s": %(message)s',
-                            row=row.number, column=header, message=message))
 
-        item = {key: text(header) for key, header in ITEM_COLUMNS
-                if key in ("code", "question", "guidance", "legal_basis", "unit", "formula", "numerator_label",
-                           "denominator_label")}
-        flag = text("Căn cứ cần đối chiếu").lower()
-        if flag not in ("", "x"):
-            problem("Căn cứ cần đối chiếu", _('Write "x" or leave the cell empty.'))
-        item["legal_basis_unverified"] = flag == "x"
-        item["answer_type"] = text("Kiểu trả lời").lower()
-        operator = text("Toán tử")
-        item["target_operator"] = OPERATOR_ALIASES.get(operator, operator) or None
-        item["target_value"] = _cell_number(cells.get("Chỉ tiêu"))
-        item["weight"] = _cell_number(cells.get("Trọng số"))
-        for key, header in (("evidence_required", "Yêu cầu minh chứng"), ("default_severity", "Mức độ mặc định")):
-            if text(header):
-                item[key] = text(header).lower()
-        choices, choice_problems = parse_choices(_cell_text(cells.get("Lựa chọn")))
-        for message in choice_problems:
-            problem("Lựa chọn", message)
-        item["choices"] = choices
-        sections[-1]["items"].append(item)
-        item_rows[-1].append(row.number)
-    template["sections"] = sections
+def _read_item(row: TableRow, problems: Problems) -> dict:
+    """One item in the export format from its row; the cells this cannot read become problems, the rest
+    is left to the checker."""
+    def text(header):
+        return cell_text(row.cells.get(header))
 
+    item = {key: text(header) for key, header in ITEM_COLUMNS if key in ITEM_TEXT_KEYS}
+    flag = text("Căn cứ cần đối chiếu").lower()
+    if flag not in ("", "x"):
+        problems.at(row.number, "Căn cứ cần đối chiếu", _('Write "x" or leave the cell empty.'))
+    item["legal_basis_unverified"] = flag == "x"
+    item["answer_type"] = text("Kiểu trả lời").lower()
+    operator = text("Toán tử")
+    item["target_operator"] = OPERATOR_ALIASES.get(operator, operator) or None
+    item["target_value"] = _cell_number(row.cells.get("Chỉ tiêu"))
+    item["weight"] = _cell_number(row.cells.get("Trọng số"))
+    for key, header in (("evidence_required", "Yêu cầu minh chứng"), ("default_severity", "Mức độ mặc định")):
+        if text(header):
+            item[key] = text(header).lower()
+    choices, choice_problems = parse_choices(text("Lựa chọn"))
+    for message in choice_problems:
+        problems.at(row.number, "Lựa chọn", message)
+    item["choices"] = choices
+    return item
+
+
+def _sheet_place(section_rows: list[int], item_rows: list[list[int]], info_rows: dict) -> Callable[[Problem], str]:
+    """Formats a problem's place in the workbook: row and column of the items sheet, or the info sheet's row."""
     columns = dict(SECTION_COLUMNS) | {"section_code": "Mã phần"}
     item_columns = dict(ITEM_COLUMNS)
 
     def place(problem: Problem) -> str:
         if problem.item is not None:
-            return _('Row %(row)d, column "%(column)s": %(message)s', row=item_rows[problem.section][problem.item],
-                     column=item_columns.get(problem.field, "Nội dung kiểm tra"), message=problem.message)
+            return at_cell(item_rows[problem.section][problem.item],
+                           item_columns.get(problem.field, "Nội dung kiểm tra"), problem.message)
         if problem.section is not None:
-            return _('Row %(row)d, column "%(column)s": %(message)s', row=section_rows[problem.section],
-                     column=columns.get(problem.field, "Tên phần"), message=problem.message)
+            return at_cell(section_rows[problem.section], columns.get(problem.field, "Tên phần"), problem.message)
         row = info_rows.get(problem.field)
         if problem.index is not None and problem.index < len(info_rows.get("band_rows", [])):
             row = info_rows["band_rows"][problem.index]
@@ -776,15 +746,7 @@ def import_xlsx(actor: Optional[User], data: bytes) -> ChecklistTemplate:
                      message=problem.message)
         return _('Sheet "%(sheet)s": %(message)s', sheet=INFO_SHEET, message=problem.message)
 
-    clean, problems = _check(template)
-    errors += [place(problem) for problem in problems]
-    if not sections:
-        errors.append(_("The file has no data rows."))
-    if errors:
-        raise ImportFailed(errors)
-    imported = _save(actor, [clean])[0]
-    db.session.commit()
-    return imported
+    return place
 
 
 # --- seed ----------------------------------------------------------------------------------------
