@@ -281,8 +281,8 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-class _Checker:
-    """Checks one template dict and builds its clean form (typed values, stripped text)."""
+class _Checks:
+    """The checks of single values: each records a Problem and returns a usable value instead."""
 
     def __init__(self):
         self.problems: list[Problem] = []
@@ -319,6 +319,39 @@ class _Checker:
             self.problem(message % {"value": value}, field=key, **where)
             return None if default is _MISSING else default
 
+    def number(self, source: dict, key: str, default: Optional[float], message: str, **where) -> Optional[float]:
+        """A finite number as float; `default` when missing or not a number (then a problem)."""
+        value = source.get(key)
+        if value is None:
+            return default
+        if not _is_number(value):
+            self.problem(message % {"value": value}, field=key, **where)
+            return default
+        return float(value)
+
+    def flag(self, source: dict, key: str, message: str, **where) -> bool:
+        value = source.get(key, False)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.problem(message, field=key, **where)
+            return False
+        return value
+
+    def listed(self, source: dict, key: str, message: str, **where) -> list:
+        """The list under `key`: [] when missing, or when not a list (then a problem)."""
+        value = source.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(message, field=key, **where)
+            return []
+        return value
+
+
+class _Checker(_Checks):
+    """Checks one template dict and builds its clean form (typed values, stripped text)."""
+
     def template(self, data) -> Optional[dict]:
         if not isinstance(data, dict):
             self.problem(_("A template must be an object with its fields."))
@@ -328,23 +361,21 @@ class _Checker:
             "name": self.text(data, "name", required=True),
             "scope": self.text(data, "scope"),
             "legal_basis": self.text(data, "legal_basis"),
+            "version": self.version(data),
+            "grading_bands": self.bands(data.get("grading_bands")),
         }
-        version = data.get("version", 1)
-        if version is None:
-            version = 1
-        if not (isinstance(version, int) and not isinstance(version, bool) and version >= 1):
-            self.problem(_("The version must be a whole number of at least 1."), field="version")
-            version = 1
-        clean["version"] = version
-        clean["grading_bands"] = self.bands(data.get("grading_bands"))
-        sections = data.get("sections")
-        if sections is None:
-            sections = []
-        if not isinstance(sections, list):
-            self.problem(_("The sections must be a list."), field="sections")
-            sections = []
+        sections = self.listed(data, "sections", _("The sections must be a list."))
         clean["sections"] = [self.section(s, i) for i, s in enumerate(sections)]
         return clean
+
+    def version(self, data: dict) -> int:
+        version = data.get("version", 1)
+        if version is None:
+            return 1
+        if not (isinstance(version, int) and not isinstance(version, bool) and version >= 1):
+            self.problem(_("The version must be a whole number of at least 1."), field="version")
+            return 1
+        return version
 
     def bands(self, bands) -> list[dict]:
         if bands is None:
@@ -379,12 +410,7 @@ class _Checker:
             "par_area": self.member(data, "par_area", ParArea, _('Unknown PAR INDEX area "%(value)s".'),
                                     default=None, section=s),
         }
-        items = data.get("items")
-        if items is None:
-            items = []
-        if not isinstance(items, list):
-            self.problem(_("The items must be a list."), section=s, field="items")
-            items = []
+        items = self.listed(data, "items", _("The items must be a list."), section=s)
         clean["items"] = [self.item(item, s, i) for i, item in enumerate(items)]
         return clean
 
@@ -395,14 +421,8 @@ class _Checker:
         where = {"section": s, "item": i}
         before = len(self.problems)
         clean = {key: self.text(data, key, **where) for key in ITEM_TEXT_KEYS}
-        unverified = data.get("legal_basis_unverified", False)
-        if unverified is None:
-            unverified = False
-        if not isinstance(unverified, bool):
-            self.problem(_("\"Legal basis to be checked\" must be true or false."),
-                         field="legal_basis_unverified", **where)
-            unverified = False
-        clean["legal_basis_unverified"] = unverified
+        clean["legal_basis_unverified"] = self.flag(
+            data, "legal_basis_unverified", _("\"Legal basis to be checked\" must be true or false."), **where)
         clean["answer_type"] = self.member(data, "answer_type", AnswerType, _('Unknown answer type "%(value)s".'),
                                            **where)
         clean["target_operator"] = self.member(data, "target_operator", TargetOperator,
@@ -412,59 +432,57 @@ class _Checker:
                                                  default=EvidenceRule.NEVER, **where)
         clean["default_severity"] = self.member(data, "default_severity", Severity,
                                                 _('Unknown severity "%(value)s".'), default=Severity.MINOR, **where)
-        target = data.get("target_value")
-        if target is not None and not _is_number(target):
-            self.problem(_('The target value "%(value)s" is not a number.', value=target),
-                         field="target_value", **where)
-            target = None
-        clean["target_value"] = None if target is None else float(target)
-        weight = data.get("weight")
-        if weight is None:
-            weight = 1.0
-        if not _is_number(weight):
-            self.problem(_('The weight "%(value)s" is not a number.', value=weight), field="weight", **where)
-            weight = 1.0
-        clean["weight"] = float(weight)
-        clean["choices"] = self.choices(data.get("choices"), **where)
-        spoilt = {p.field for p in self.problems[before:]}
-        if "target_value" in spoilt or "target_operator" in spoilt:
-            spoilt |= {"target_value", "target_operator"}
-        for field, message in item_problems(clean):  # the editor's rules
-            if field not in spoilt:
-                self.problem(message, field=field, **where)
+        clean["target_value"] = self.number(data, "target_value", None,
+                                            _('The target value "%(value)s" is not a number.'), **where)
+        clean["weight"] = self.number(data, "weight", 1.0, _('The weight "%(value)s" is not a number.'), **where)
+        clean["choices"] = self.choices(data, **where)
+        self.editor_rules(clean, self.problems[before:], where)
         return clean
 
-    def choices(self, choices, **where) -> list[dict]:
-        if choices is None:
-            return []
-        if not isinstance(choices, list):
-            self.problem(_("The choices must be a list."), field="choices", **where)
-            return []
+    def editor_rules(self, clean: dict, reported: list[Problem], where: dict) -> None:
+        """The editor's rules (item_problems), except on fields already reported; a target and its
+        operator count as one."""
+        spoilt = {p.field for p in reported}
+        if "target_value" in spoilt or "target_operator" in spoilt:
+            spoilt |= {"target_value", "target_operator"}
+        for field, message in item_problems(clean):
+            if field not in spoilt:
+                self.problem(message, field=field, **where)
+
+    def choices(self, data: dict, **where) -> list[dict]:
         clean, seen = [], set()
-        for number, choice in enumerate(choices, start=1):
-            if not isinstance(choice, dict):
-                self.problem(_("Choice %(number)d needs a value, a label and whether it passes.", number=number),
+        for number, choice in enumerate(self.listed(data, "choices", _("The choices must be a list."), **where),
+                                        start=1):
+            checked = self.choice(choice, number, **where)
+            if checked is None:
+                continue
+            if checked["value"] in seen:
+                self.problem(_('Choice value "%(value)s" appears twice.', value=checked["value"]),
                              field="choices", **where)
-                continue
-            value, text, passes = choice.get("value"), choice.get("label"), choice.get("passes")
-            if not isinstance(value, str) or not value.strip() or re.search(r"[=;\n]", value):
-                self.problem(_("Choice %(number)d needs a value without \"=\", \";\" or line breaks.",
-                               number=number), field="choices", **where)
-                continue
-            if not isinstance(text, str) or not text.strip() or "\n" in text.strip():
-                self.problem(_("Choice %(number)d needs a label on one line.", number=number),
-                             field="choices", **where)
-                continue
-            if passes not in (True, False, None):
-                self.problem(_("Choice %(number)d: \"passes\" must be true, false or null.", number=number),
-                             field="choices", **where)
-                continue
-            value = value.strip()
-            if value in seen:
-                self.problem(_('Choice value "%(value)s" appears twice.', value=value), field="choices", **where)
-            seen.add(value)
-            clean.append({"value": value, "label": text.strip(), "passes": passes})
+            seen.add(checked["value"])
+            clean.append(checked)
         return clean
+
+    def choice(self, choice, number: int, **where) -> Optional[dict]:
+        """One choice, stripped, or None when it cannot be used (then a problem)."""
+        if not isinstance(choice, dict):
+            self.problem(_("Choice %(number)d needs a value, a label and whether it passes.", number=number),
+                         field="choices", **where)
+            return None
+        value, text, passes = choice.get("value"), choice.get("label"), choice.get("passes")
+        if not isinstance(value, str) or not value.strip() or re.search(r"[=;\n]", value):
+            self.problem(_("Choice %(number)d needs a value without \"=\", \";\" or line breaks.",
+                           number=number), field="choices", **where)
+            return None
+        if not isinstance(text, str) or not text.strip() or "\n" in text.strip():
+            self.problem(_("Choice %(number)d needs a label on one line.", number=number),
+                         field="choices", **where)
+            return None
+        if passes not in (True, False, None):
+            self.problem(_("Choice %(number)d: \"passes\" must be true, false or null.", number=number),
+                         field="choices", **where)
+            return None
+        return {"value": value.strip(), "label": text.strip(), "passes": passes}
 
 
 def json_place(template_name: str) -> Callable[[Problem], str]:
