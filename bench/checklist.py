@@ -49,7 +49,7 @@ def seed(env: dict) -> tuple[int, int, list[int], int]:
         upgrade(directory=str(ROOT / "migrations"))
         unit = Unit(code="BENCH", name="Đơn vị thử tải", kind=UnitKind.DEPARTMENT)
         user = User(username="bench", full_name="Người thử tải", role=Role.INSPECTOR)
-        user.set_password(PASSWORD)
+        user.set_password(PASSWORD, app.config["PASSWORD_HASH_METHOD"])
         template = ChecklistTemplate(family="BENCH", name="Phiếu 120 tiêu chí", status=TemplateStatus.PUBLISHED)
         for s in range(6):
             section = ChecklistSection(position=s, code=f"S{s + 1}", title=f"Phần {s + 1}")

@@ -164,7 +164,7 @@ def seed(env: dict, tablets: int, items: int) -> tuple[list[int], list[int]]:
         for number in range(tablets):
             unit = Unit(code=f"SOAK{number}", name=f"Đơn vị {number}", kind=UnitKind.DEPARTMENT)
             user = User(username=f"tablet{number}", full_name=f"Máy tính bảng {number}", role=Role.INSPECTOR)
-            user.set_password(PASSWORD)
+            user.set_password(PASSWORD, app.config["PASSWORD_HASH_METHOD"])
             db.session.add_all([unit, user])
             db.session.flush()
             inspection = Inspection(title=f"Kiểm tra {number}", kind=InspectionKind.PLANNED, unit_id=unit.id,
