@@ -5,7 +5,7 @@ Each route makes one check: the document is loaded through what the user may rea
 the service's to refuse (403). Plain posts redirect (303) or come back with 422 and the messages
 beside their fields, nothing typed lost; htmx only adds the live preview.
 """
-from flask import abort, current_app, flash, make_response, redirect, request, send_file, url_for
+from flask import abort, flash, make_response, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
@@ -215,11 +215,9 @@ def upload_signed(document_id: int):
     document = get_document(document_id)
     form = SignedScanForm()
     if form.validate_on_submit():
-        upload = request.files.get("file")
-        limit = current_app.config.get("EVIDENCE_MAX_BYTES", evidence.DEFAULT_MAX_BYTES)
-        data = upload.stream.read(limit + 1) if upload and upload.filename else b""
+        name, data = (evidence.read_uploads([request.files.get("file")]) or [("", b"")])[0]
         try:
-            service.upload_signed(current_user, document, upload.filename if upload else "", data)
+            service.upload_signed(current_user, document, name, data)
         except NotPermitted:
             abort(403)
         except ValidationFailed as error:

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
@@ -75,9 +75,7 @@ def get_finding(finding_id: int) -> Finding:
 
 
 def posted_files(field: str) -> list[tuple[str, bytes]]:
-    limit = current_app.config.get("EVIDENCE_MAX_BYTES", evidence.DEFAULT_MAX_BYTES)
-    # One byte past the limit is enough to refuse a larger file without holding all of it.
-    return [(f.filename, f.stream.read(limit + 1)) for f in request.files.getlist(field) if f.filename]
+    return evidence.read_uploads(request.files.getlist(field))
 
 
 # --- lists ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ redirect back to the item (DESIGN.md §5)."""
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -72,9 +72,7 @@ def upload_evidence(inspection_id: int, item_id: int):
         abort(404)
     if not permissions.can_answer(current_user, inspection):
         abort(403)
-    limit = current_app.config.get("EVIDENCE_MAX_BYTES", service.DEFAULT_MAX_BYTES)
-    # Read one byte past the limit: enough to refuse a larger file without holding all of it.
-    files = [(f.filename, f.stream.read(limit + 1)) for f in request.files.getlist("file") if f.filename]
+    files = service.read_uploads(request.files.getlist("file"))
     try:
         service.store_evidence_files(current_user, inspection, item, files, _upload_id())
     except NotPermitted:

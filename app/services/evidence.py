@@ -28,11 +28,8 @@ from app.services.errors import NotPermitted, ValidationFailed
 from app.services.permissions import can_answer
 
 MB = 1024 * 1024
-DEFAULT_MAX_BYTES = 15 * MB
-DEFAULT_MAX_PIXELS = 2000
 # The most pixels a source photo may have, checked from its header before anything is decoded: a
 # phone's 50-megapixel photo is the largest we need, far below Pillow's own bomb limit (89 million).
-DEFAULT_MAX_SOURCE_PIXELS = 50_000_000
 THUMBNAIL_PIXELS = 320
 JPEG_QUALITY = 85
 THUMBNAIL_QUALITY = 80
@@ -89,6 +86,15 @@ def _write_once(path: Path, data: bytes) -> None:
         raise
 
 
+# --- reading uploads -----------------------------------------------------------------------------
+
+def read_uploads(uploads) -> list[tuple[str, bytes]]:
+    """The chosen files of a form (Werkzeug FileStorage objects) as (name, bytes), each read to one
+    byte past EVIDENCE_MAX_BYTES: enough to refuse a larger file without holding all of it."""
+    limit = current_app.config["EVIDENCE_MAX_BYTES"]
+    return [(upload.filename, upload.stream.read(limit + 1)) for upload in uploads if upload and upload.filename]
+
+
 # --- checking and re-encoding --------------------------------------------------------------------
 
 def _clean_name(filename: str, default: str) -> str:
@@ -114,7 +120,7 @@ def _open_image(data: bytes) -> Image.Image:
                 _check_pixels(*probe.size)
                 probe.verify()
             image = Image.open(io.BytesIO(data), formats=formats)
-            limit = current_app.config.get("EVIDENCE_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+            limit = current_app.config["EVIDENCE_MAX_PIXELS"]
             # JPEG decodes straight at 1/2, 1/4 or 1/8 scale when the capped photo needs no more:
             # the size asked for is the one the long side's cap gives (draft keeps at least that).
             scale = min(1, limit / max(image.size))
@@ -127,7 +133,7 @@ def _open_image(data: bytes) -> Image.Image:
 
 
 def _check_pixels(width: int, height: int) -> None:
-    most = current_app.config.get("EVIDENCE_MAX_SOURCE_PIXELS", DEFAULT_MAX_SOURCE_PIXELS)
+    most = current_app.config["EVIDENCE_MAX_SOURCE_PIXELS"]
     if width * height > most:
         raise ValidationFailed("file", _("The photo has more than %(n)d megapixels. Send a smaller photo.",
                                          n=most // 1_000_000))
@@ -153,7 +159,7 @@ def _jpeg(image: Image.Image, quality: int, icc_profile: bytes | None) -> bytes:
 
 def _reencode(data: bytes) -> tuple[bytes, bytes, int, int]:
     """The stored JPEG (upright, no metadata, long side capped), its thumbnail, width and height."""
-    limit = current_app.config.get("EVIDENCE_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+    limit = current_app.config["EVIDENCE_MAX_PIXELS"]
     with _open_image(data) as source:
         try:
             # Keep the colour profile of an RGB photo (wide-gamut phones), not a CMYK one.
@@ -169,7 +175,7 @@ def _reencode(data: bytes) -> tuple[bytes, bytes, int, int]:
 
 def prepare_file(filename: str, data: bytes) -> StoredFile:
     """Check one uploaded file and make what will be stored; raises ValidationFailed("file", …)."""
-    limit = current_app.config.get("EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES)
+    limit = current_app.config["EVIDENCE_MAX_BYTES"]
     if len(data) > limit:
         raise ValidationFailed("file", _("The file is larger than %(mb)d MB.", mb=max(1, round(limit / MB))))
     if data.startswith(PDF_MAGIC):
