@@ -5,10 +5,9 @@ from flask import make_response, render_template, request, session
 
 
 def is_htmx() -> bool:
-    """A fragment request: htmx, but not boosted navigation and not a history restore."""
+    """A fragment request: htmx, but not a history restore (which wants the whole page)."""
     return (
         request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-Boosted") != "true"
         and request.headers.get("HX-History-Restore-Request") != "true"
     )
 
@@ -32,6 +31,13 @@ ANSWER_SAVED = "answerSaved"  # an answer or its evidence changed: the progress 
 def hx_redirect(response, url: str):
     """A full navigation that htmx performs itself (it cannot see headers of a 3xx)."""
     response.headers["HX-Redirect"] = url
+    return response
+
+
+def hx_retarget(response, selector: str, swap: str = "outerHTML"):
+    """Swap the response somewhere else than the request's target (a refused save redraws its card)."""
+    response.headers["HX-Retarget"] = selector
+    response.headers["HX-Reswap"] = swap
     return response
 
 

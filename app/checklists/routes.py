@@ -8,7 +8,7 @@ from app.checklists import bp, managers_only
 from app.checklists.forms import ImportForm, ItemForm, NewTemplateForm, SectionForm, TemplateForm, format_bands
 from app.extensions import db
 from app.forms import apply_error, db_int, form_status
-from app.htmx import is_htmx, render
+from app.htmx import hx_retarget, is_htmx, render
 from app.models import ChecklistItem, ChecklistSection, ChecklistTemplate, ParArea, Role, TemplateStatus
 from app.services import checklist_io, checklists, permissions
 from app.services.checklist_io import encode_choices
@@ -308,8 +308,7 @@ def item_form_response(form, section, item):
                       form=form, section=section, item=item, inline=inline)
     if inline and form_status(form) == 422:
         # The form posts into its section; a refused form replaces only itself.
-        response.headers["HX-Retarget"] = f"#item-{item.id}" if item else f"#new-item-{section.id}"
-        response.headers["HX-Reswap"] = "outerHTML"
+        hx_retarget(response, f"#item-{item.id}" if item else f"#new-item-{section.id}")
     return response
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import clock
 from app.extensions import db
 from app.forms import apply_error, clamp_year, db_int, form_status, paginate
-from app.htmx import ANSWER_SAVED, hx_trigger, is_htmx, render
+from app.htmx import ANSWER_SAVED, hx_retarget, hx_trigger, is_htmx, render
 from app.inspections import bp, drawn, managers_only
 from app.inspections.forms import InspectionForm, TransitionForm
 from app.inspections.loaders import get_inspection
@@ -230,9 +230,7 @@ def card_response(inspection_id: int, item_id: int, status: int, **extra):
     item = answers.item_of(inspection, item_id) or abort(404)
     context = checklist_context(inspection) | extra | {"item": item, "section": item.section}
     response = render("inspections/checklist.html", "inspections/_item_card.html", status=status, **context)
-    response.headers["HX-Retarget"] = f"#item-{item.id}"
-    response.headers["HX-Reswap"] = "outerHTML"
-    return response
+    return hx_retarget(response, f"#item-{item.id}")
 
 
 @bp.route("/<int:inspection_id>/sections/<int:section_id>/answers", methods=["POST"])
