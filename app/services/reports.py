@@ -39,7 +39,13 @@ from app.models import (
 )
 from app.models.inspection import FIELD_WORK_DONE
 from app.services import scoring
-from app.services.permissions import visible_documents, visible_findings, visible_inspections
+from app.services.permissions import (
+    is_manager,
+    is_staff,
+    visible_documents,
+    visible_findings,
+    visible_inspections,
+)
 
 S = InspectionStatus
 F = FindingStatus
@@ -62,12 +68,12 @@ SORT_KEYS = {
 
 def can_see_dashboard(user: User) -> bool:
     """Leaders, administrators and inspectors; a unit head has their unit's page instead."""
-    return user.role in (Role.ADMIN, Role.LEADER, Role.INSPECTOR)
+    return is_staff(user)
 
 
 def _inspection_scope(user: User):
     """A WHERE clause on Inspection for what `user` may see, or None for everything."""
-    if user.role in (Role.ADMIN, Role.LEADER):
+    if is_manager(user):
         return None
     if user.role == Role.INSPECTOR:
         return Inspection.id.in_(sa.select(InspectionMember.inspection_id).where(InspectionMember.user_id == user.id))
