@@ -1,11 +1,21 @@
-"""Template filters: dates as dd/mm/yyyy in the configured time zone (Asia/Ho_Chi_Minh).
+"""Formatting of numbers and dates, for the templates (as filters) and the documents: dates as
+dd/mm/yyyy in the configured time zone (Asia/Ho_Chi_Minh).
 
 Dates are written with digits only, the same in every language, so plain formatting does it: a
 checklist page shows hundreds of them, and Babel's pattern formatting costs ten times more.
 """
 from datetime import date, datetime
 
-from flask_babel import format_decimal, to_user_timezone
+from babel import Locale
+from babel.numbers import format_decimal
+from flask_babel import get_locale, to_user_timezone
+
+NUMBER_FORMAT = "#,##0.##"
+
+
+def day_text(day: date) -> str:
+    """A day as dd/mm/yyyy, digits only."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def date_filter(value: date | datetime | None) -> str:
@@ -13,7 +23,7 @@ def date_filter(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = to_user_timezone(value)
-    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+    return day_text(value)
 
 
 def datetime_filter(value: datetime | None) -> str:
@@ -23,9 +33,14 @@ def datetime_filter(value: datetime | None) -> str:
     return f"{date_filter(local.date())} {local.hour:02d}:{local.minute:02d}"
 
 
+def number_text(value, locale: str | Locale) -> str:
+    """A number the way of `locale`: 66,67 in Vietnamese, 66.67 in English; no needless decimals."""
+    return format_decimal(value, format=NUMBER_FORMAT, locale=locale)
+
+
 def number_filter(value) -> str:
-    """A number the local way: 66,67 in Vietnamese, 66.67 in English; no needless decimals."""
-    return "" if value is None else format_decimal(value, format="#,##0.##")
+    """A number the user's way."""
+    return "" if value is None else number_text(value, get_locale())
 
 
 def init_app(app):

@@ -24,13 +24,12 @@ from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
-from babel.numbers import format_decimal
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import clock
+from app import clock, formatting
 from app.extensions import db
 from app.models import (
     ISSUED_STATUSES,
@@ -122,12 +121,12 @@ def day_words(day: date | None) -> str:
 
 
 def short_date(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else "…"
+    return formatting.day_text(day) if day else "…"
 
 
 def number_text(value) -> str:
     """A number the Vietnamese way (66,67), whatever the user's language."""
-    return "—" if value is None else format_decimal(value, format="#,##0.##", locale="vi")
+    return "—" if value is None else formatting.number_text(value, "vi")
 
 
 def lines(text: str) -> list[str]:

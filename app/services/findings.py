@@ -19,7 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import clock
+from app import clock, formatting
 from app.extensions import db
 from app.models import (
     ACTIVE_STATUSES,
@@ -363,7 +363,7 @@ def issue_findings(actor: User, inspection: Inspection, commit: bool = True) -> 
         heads = unit_heads(unit_id)
         for finding in issued:
             _notify(heads, _("New finding %(code)s for your unit, due %(date)s: %(title)s",
-                                           code=finding.code, date=finding.due_date.strftime("%d/%m/%Y"),
+                                           code=finding.code, date=formatting.day_text(finding.due_date),
                                            title=finding.title), link(finding))
     inspection_service.move_state(actor, inspection, InspectionStatus.CONCLUDED, "conclude",
                                   {"findings": [None, len(drafts)]})
@@ -482,7 +482,7 @@ def extend_due_date(actor: User, finding: Finding, new_due_date: date | None, re
         raise ValidationFailed("new_due_date", _("Choose the new due date."))
     if finding.due_date is not None and new_due_date <= finding.due_date:
         raise ValidationFailed("new_due_date", _("The new due date must be after the current one (%(date)s).",
-                                                 date=finding.due_date.strftime("%d/%m/%Y")))
+                                                 date=formatting.day_text(finding.due_date)))
     reason = _require("reason", reason, _("Give the reason for the extension."))
     event = _event(actor, finding, K.EXTENDED, reason, previous_due_date=finding.due_date, new_due_date=new_due_date)
     before = finding.due_date
@@ -491,7 +491,7 @@ def extend_due_date(actor: User, finding: Finding, new_due_date: date | None, re
     audit.record(actor, "extend", finding, label(finding), {
         "due_date": [before.isoformat() if before else None, new_due_date.isoformat()], "reason": [None, reason]})
     _notify(unit_heads(finding.unit_id), _("The due date of finding %(code)s is now %(date)s.", code=finding.code,
-                                           date=new_due_date.strftime("%d/%m/%Y")), link(finding))
+                                           date=formatting.day_text(new_due_date)), link(finding))
     _commit()
     return event
 
@@ -511,7 +511,7 @@ def reassign_finding(actor: User, finding: Finding, unit: Unit | None, reason: s
     finding.unit_id = unit.id
     finding.updated_at = utcnow()
     _notify(unit_heads(unit.id), _("Finding %(code)s is now your unit's, due %(date)s: %(title)s", code=finding.code,
-                                   date=finding.due_date.strftime("%d/%m/%Y") if finding.due_date else "—",
+                                   date=formatting.day_text(finding.due_date) if finding.due_date else "—",
                                    title=finding.title), link(finding))
     _commit()
     return event
@@ -550,7 +550,7 @@ def remind_deadlines(today: date) -> int:
         sa.or_(Finding.due_soon_reminded_for.is_(None), Finding.due_soon_reminded_for != Finding.due_date))).all()
     for finding in due_soon:
         _notify(unit_heads(finding.unit_id), _("Finding %(code)s is due on %(date)s.", code=finding.code,
-                                               date=finding.due_date.strftime("%d/%m/%Y")), link(finding))
+                                               date=formatting.day_text(finding.due_date)), link(finding))
         finding.due_soon_reminded_for = finding.due_date
         count += 1
     overdue = db.session.scalars(sa.select(Finding).where(
@@ -558,7 +558,7 @@ def remind_deadlines(today: date) -> int:
         sa.or_(Finding.overdue_reminded_for.is_(None), Finding.overdue_reminded_for != Finding.due_date))).all()
     for finding in overdue:
         _notify(unit_heads(finding.unit_id), _("Finding %(code)s is overdue since %(date)s.", code=finding.code,
-                                               date=finding.due_date.strftime("%d/%m/%Y")), link(finding))
+                                               date=formatting.day_text(finding.due_date)), link(finding))
         finding.overdue_reminded_for = finding.due_date
         count += 1
     db.session.commit()
