@@ -596,14 +596,25 @@ def upload_signed(actor: User, document: Document, filename: str, data: bytes) -
     return attachment
 
 
+def _draft_correction(document: Document) -> Document | None:
+    return db.session.scalar(sa.select(Document).where(Document.corrects_id == document.id,
+                                                        Document.status == S.DRAFT))
+
+
 def start_correction(actor: User, document: Document) -> Document:
     """A new draft that corrects a final or signed document (which stays as it is); the one already
     started, if any."""
     if not can_correct_document(actor, document):
         raise NotPermitted(_("This document cannot be corrected by you now."))
-    found = db.session.scalar(sa.select(Document).where(Document.corrects_id == document.id,
-                                                        Document.status == S.DRAFT))
+    found = _draft_correction(document)
     if found is not None:
+        return found
+    try:
+        inspection_service.claim(document.inspection)
+    except ValidationFailed:
+        found = _draft_correction(document)  # of two starts at once, the second finds the first's draft
+        if found is None:
+            raise
         return found
     correction = Document(inspection_id=document.inspection_id, kind=document.kind, status=S.DRAFT,
                           issuing_body_id=document.issuing_body_id, date=clock.local_today(), place=document.place,

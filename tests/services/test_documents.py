@@ -463,6 +463,22 @@ def test_the_appendix_shows_the_evidence_photos_with_code_and_time(app, instance
     assert len(word.inline_shapes) == 1
 
 
+def test_a_second_correction_at_once_makes_no_second_draft(app, instance, inspection, lead):
+    """A double tap on "start a correction": the start that read the inspection before the other committed
+    is refused (and finds the other's draft when there is one), never a second draft."""
+    from app.models import Inspection
+
+    original = signed_minutes(lead, inspection)
+    inspection.row_version  # loaded: what this request read
+    db.session.execute(sa.update(Inspection).where(Inspection.id == inspection.id)
+                       .values(row_version=Inspection.row_version + 1).execution_options(synchronize_session=False))
+    with pytest.raises(ValidationFailed):
+        service.start_correction(lead, original)
+    assert db.session.scalar(sa.select(sa.func.count(Document.id)).where(Document.corrects_id == original.id)) == 0
+    first = service.start_correction(lead, original)
+    assert service.start_correction(lead, original) == first
+
+
 def test_a_second_start_at_once_makes_no_second_draft(lead, inspection):
     """A double tap on "write the minutes": the start that read the inspection before the other committed
     is refused (and finds the other's draft when there is one), never a second draft."""
