@@ -380,9 +380,8 @@ def finding_zip(finding_id: int):
 def inspection_zip(inspection_id: int):
     """Every file of the inspection's findings the user may see, one folder per finding code."""
     inspection = get_inspection(inspection_id)
-    visible = db.session.scalars(permissions.visible_findings(current_user).where(
-        Finding.inspection_id == inspection.id, Finding.status != F.DISMISSED).order_by(Finding.number, Finding.id)).all()
-    entries = [(_folder(finding, a), a) for finding in visible for a in service.files_of(finding)]
+    entries = [(_folder(finding, a), a) for finding, files in service.inspection_files(current_user, inspection)
+               for a in files]
     number = (inspection.decision_number or f"inspection-{inspection.id}")
     return _zip(entries, zip_name(number, ""))
 

@@ -55,6 +55,7 @@ from app.services.permissions import (
     can_respond,
     can_submit,
     can_verify,
+    visible_findings,
 )
 from app.services.transactions import commit_or_stale
 
@@ -578,13 +579,38 @@ def timeline(finding: Finding) -> list[FindingEvent]:
 
 def files_of(finding: Finding) -> list[Attachment]:
     """Every file of a finding: its item's answer's photos, its own photos and its events' files."""
-    conditions = [Attachment.finding_id == finding.id,
-                  Attachment.finding_event_id.in_(sa.select(FindingEvent.id).where(FindingEvent.finding_id ==
-                                                                                   finding.id))]
-    if finding.item_id is not None:
-        conditions.append(Attachment.answer_id.in_(sa.select(Answer.id).where(
-            Answer.inspection_id == finding.inspection_id, Answer.item_id == finding.item_id)))
-    return list(db.session.scalars(sa.select(Attachment).where(sa.or_(*conditions)).order_by(Attachment.id)))
+    return files_by_finding([finding.id]).get(finding.id, [])
+
+
+def files_by_finding(finding_ids: Iterable[int]) -> dict[int, list[Attachment]]:
+    """Every file of each of the findings (as files_of), by finding id, in one query."""
+    finding_ids = list(finding_ids)
+    own = sa.select(Attachment.finding_id, Attachment.id).where(Attachment.finding_id.in_(finding_ids))
+    followed_up = (sa.select(FindingEvent.finding_id, Attachment.id)
+                   .join(Attachment, Attachment.finding_event_id == FindingEvent.id)
+                   .where(FindingEvent.finding_id.in_(finding_ids)))
+    answered = (sa.select(Finding.id, Attachment.id)
+                .join(Answer, sa.and_(Answer.inspection_id == Finding.inspection_id, Answer.item_id == Finding.item_id))
+                .join(Attachment, Attachment.answer_id == Answer.id)
+                .where(Finding.id.in_(finding_ids)))
+    links = sa.union(own, followed_up, answered).subquery()
+    finding_id, attachment_id = links.c
+    files: dict[int, list[Attachment]] = {}
+    for owner, attachment in db.session.execute(
+            sa.select(finding_id, Attachment).join(Attachment, Attachment.id == attachment_id)
+            .order_by(finding_id, Attachment.id)):
+        files.setdefault(owner, []).append(attachment)
+    return files
+
+
+def inspection_files(user: User, inspection: Inspection) -> list[tuple[Finding, list[Attachment]]]:
+    """The inspection's findings the user may see (not dismissed), in number order, each with its files:
+    two queries."""
+    shown = db.session.scalars(visible_findings(user).where(
+        Finding.inspection_id == inspection.id, Finding.status != FindingStatus.DISMISSED)
+        .order_by(Finding.number, Finding.id)).all()
+    files = files_by_finding(finding.id for finding in shown)
+    return [(finding, files.get(finding.id, [])) for finding in shown]
 
 
 def belongs_to(attachment: Attachment, finding: Finding) -> bool:

@@ -501,3 +501,28 @@ def test_counts_in_one_query(inspection):
     make_finding(inspection)
     counts = service.counts(permissions.visible_findings(make_user(Role.LEADER)), today)
     assert counts == {"open": 2, "overdue": 1, "due_soon": 1, "closed": 1, "draft": 1}
+
+
+def test_the_files_of_many_findings_are_read_in_one_query(inspection, lead):
+    """Each finding gets its item's answer's photos, its own and its events' files, as files_of says."""
+    from app.models import Attachment, FindingEvent
+
+    first_item, second_item = db.session.scalars(sa.select(ChecklistItem).order_by(ChecklistItem.id).limit(2))
+    fail(inspection, first_item)
+    answer_id = db.session.scalar(sa.select(Answer.id).where(Answer.item_id == first_item.id))
+    same_item, other_item, no_item = (make_finding(inspection, item_id=first_item.id),
+                                      make_finding(inspection, item_id=second_item.id), make_finding(inspection))
+    event = FindingEvent(finding_id=other_item.id, kind=FindingEventKind.PROGRESS, author_id=lead.id)
+    db.session.add(event)
+    db.session.flush()
+
+    def file(**owner):
+        attachment = Attachment(sha256="0" * 64, original_name="a.png", mime_type="image/png", size=1, **owner)
+        db.session.add(attachment)
+        return attachment
+
+    photo, own, followed_up = file(answer_id=answer_id), file(finding_id=no_item.id), file(finding_event_id=event.id)
+    db.session.commit()
+    ids = [same_item.id, other_item.id, no_item.id]
+    assert service.files_by_finding(ids) == {same_item.id: [photo], other_item.id: [followed_up], no_item.id: [own]}
+    assert [service.files_of(db.session.get(Finding, i)) for i in ids] == [[photo], [followed_up], [own]]
