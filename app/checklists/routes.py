@@ -9,14 +9,10 @@ from app.checklists.forms import ImportForm, ItemForm, NewTemplateForm, SectionF
 from app.extensions import db
 from app.forms import apply_error, db_int, form_status
 from app.htmx import hx_retarget, is_htmx, render
-from app.models import ChecklistItem, ChecklistSection, ChecklistTemplate, ParArea, Role, TemplateStatus
+from app.models import ChecklistItem, ChecklistSection, ChecklistTemplate, ParArea
 from app.services import checklist_io, checklists, permissions
 from app.services.checklist_io import encode_choices
 from app.services.errors import ImportFailed, ValidationFailed
-
-
-def published_only() -> bool:
-    return current_user.role == Role.INSPECTOR
 
 
 def get_template(template_id: int) -> ChecklistTemplate:
@@ -26,7 +22,7 @@ def get_template(template_id: int) -> ChecklistTemplate:
         .where(ChecklistTemplate.id == template_id)
         .options(selectinload(ChecklistTemplate.sections).selectinload(ChecklistSection.items))
     )
-    if published_only() and template.status != TemplateStatus.PUBLISHED:
+    if not permissions.can_view_template(current_user, template):
         abort(404)
     return template
 
@@ -48,13 +44,8 @@ def frozen(template: ChecklistTemplate):
 @bp.route("/")
 def index():
     """Every family with its versions, newest first; inspectors see published versions only."""
-    query = sa.select(ChecklistTemplate).order_by(ChecklistTemplate.family, ChecklistTemplate.version.desc())
-    if published_only():
-        query = query.where(ChecklistTemplate.status == TemplateStatus.PUBLISHED)
-    families: dict[str, list[ChecklistTemplate]] = {}
-    for template in db.session.scalars(query):
-        families.setdefault(template.family, []).append(template)
-    return render("checklists/index.html", families=families, can_edit=permissions.is_manager(current_user))
+    return render("checklists/index.html", families=checklists.families(current_user),
+                  can_edit=permissions.is_manager(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -99,15 +90,11 @@ def import_file():
 def detail_page(template, status=200, template_form=None, section_form=None):
     """The template page; for a draft and an editor, the editor with its forms."""
     editing = template.is_editable and permissions.is_manager(current_user)
-    versions = sa.select(ChecklistTemplate.id, ChecklistTemplate.version, ChecklistTemplate.status).where(
-        ChecklistTemplate.family == template.family).order_by(ChecklistTemplate.version.desc())
-    if published_only():
-        versions = versions.where(ChecklistTemplate.status == TemplateStatus.PUBLISHED)
     if editing:
         template_form = template_form or TemplateForm(obj=template, grading_bands=format_bands(template.grading_bands))
         section_form = section_form or SectionForm(formdata=None)
     return render("checklists/detail.html", status=status, template=template, editing=editing,
-                  can_edit=permissions.is_manager(current_user), versions=db.session.execute(versions).all(),
+                  can_edit=permissions.is_manager(current_user), versions=checklists.versions(current_user, template),
                   template_form=template_form, section_form=section_form)
 
 

@@ -17,6 +17,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import audit
+from app.services.permissions import visible_templates
 from app.services.errors import ValidationFailed
 
 TEMPLATE_FIELDS = ("family", "version", "name", "scope", "legal_basis", "status", "grading_bands")
@@ -26,6 +27,23 @@ ITEM_FIELDS = (
     "target_value", "unit", "formula", "numerator_label", "denominator_label", "choices", "weight",
     "evidence_required", "default_severity", "position",
 )
+
+
+def families(user: User) -> dict[str, list[ChecklistTemplate]]:
+    """The templates the user may read by family, each family's newest version first."""
+    found: dict[str, list[ChecklistTemplate]] = {}
+    for template in db.session.scalars(visible_templates(user).order_by(ChecklistTemplate.family,
+                                                                        ChecklistTemplate.version.desc())):
+        found.setdefault(template.family, []).append(template)
+    return found
+
+
+def versions(user: User, template: ChecklistTemplate) -> list[sa.Row]:
+    """The id, version and status of each version of the template's family the user may read, newest first."""
+    return db.session.execute(
+        visible_templates(user).with_only_columns(ChecklistTemplate.id, ChecklistTemplate.version,
+                                                  ChecklistTemplate.status)
+        .where(ChecklistTemplate.family == template.family).order_by(ChecklistTemplate.version.desc())).all()
 
 
 def label(template: ChecklistTemplate) -> str:

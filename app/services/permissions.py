@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import (
     ACTIVE_STATUSES,
     ISSUED_STATUSES,
+    ChecklistTemplate,
     Document,
     DocumentKind,
     DocumentStatus,
@@ -22,6 +23,7 @@ from app.models import (
     InspectionStatus,
     Role,
     TeamRole,
+    TemplateStatus,
     Unit,
     User,
 )
@@ -107,6 +109,25 @@ def may_answer(user: User, status: InspectionStatus, team_role: TeamRole | None)
     """`can_answer` from the inspection's status and the user's team role, when these are already read."""
     # A unit head never answers, even one still listed in a team from before their account changed.
     return status == I.IN_PROGRESS and team_role is not None and user.role != Role.UNIT_HEAD
+
+
+# --- checklist templates -------------------------------------------------------------------------
+
+def _published_only(user: User) -> bool:
+    """Inspectors read the published versions; managers every version (unit heads see no templates)."""
+    return user.role == Role.INSPECTOR
+
+
+def visible_templates(user: User) -> sa.Select:
+    """The checklist templates a staff user may read."""
+    query = sa.select(ChecklistTemplate)
+    if _published_only(user):
+        query = query.where(ChecklistTemplate.status == TemplateStatus.PUBLISHED)
+    return query
+
+
+def can_view_template(user: User, template: ChecklistTemplate) -> bool:
+    return not _published_only(user) or template.status == TemplateStatus.PUBLISHED
 
 
 # --- findings ------------------------------------------------------------------------------------
