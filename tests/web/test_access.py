@@ -66,3 +66,23 @@ def test_inspector_home_lists_own_inspections_under_way(app, client):
     page = login(client, inspector).get("/").get_data(as_text=True)
     assert "Cuộc đang làm" in page and "Cuộc của người khác" not in page
     assert f"/inspections/{mine.id}/checklist" in page
+
+
+def test_leader_home_counts_the_years_findings_from_the_dashboard(app, client_as):
+    """The leader's figures are the dashboard's kept totals for this year, said so, and link there."""
+    from datetime import date, timedelta
+
+    from app import clock
+    from app.models import FindingStatus, InspectionStatus
+    from tests.factories import make_finding, make_inspection
+
+    today = clock.local_today()
+    this_year = make_inspection(status=InspectionStatus.CONCLUDED, planned_start=today, planned_end=today)
+    last_year = make_inspection(status=InspectionStatus.CONCLUDED, planned_start=date(today.year - 1, 3, 10),
+                                planned_end=date(today.year - 1, 3, 12))
+    make_finding(this_year, FindingStatus.OPEN)
+    make_finding(this_year, FindingStatus.OPEN, due_date=today - timedelta(days=1))
+    make_finding(last_year, FindingStatus.OPEN, due_date=today - timedelta(days=1))
+    page = client_as("leader").get("/").get_data(as_text=True)
+    assert f"năm {today.year}: 2 tồn tại chưa kết thúc, 1 quá hạn" in page
+    assert f'href="/reports/?year={today.year}"' in page
