@@ -453,7 +453,6 @@ def finding_helpers():
     """For pages outside this blueprint (the inspection page): its findings in numbers, on demand."""
 
     def finding_summary(inspection):
-        query = permissions.visible_findings(current_user).where(Finding.inspection_id == inspection.id)
-        return service.counts(query, clock.local_today())
+        return service.inspection_counts(current_user, inspection, clock.local_today())
 
     return {"finding_summary": finding_summary}

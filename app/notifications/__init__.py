@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from app.auth.access import require_roles
 from app.models import Role
+from app.services.notifications import unread_count
 
 bp = Blueprint("notifications", __name__)
 bp.before_request(require_roles(*Role))
@@ -15,8 +16,6 @@ def unread_notifications() -> int:
     if not current_user.is_authenticated:
         return 0
     if "unread_notifications" not in g:
-        from app.services.notifications import unread_count
-
         g.unread_notifications = unread_count(current_user)
     return g.unread_notifications
 

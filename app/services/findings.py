@@ -617,6 +617,11 @@ def belongs_to(attachment: Attachment, finding: Finding) -> bool:
     return attachment.id in {a.id for a in files_of(finding)}
 
 
+def inspection_counts(user: User, inspection: Inspection, today: date) -> dict[str, int]:
+    """Open, overdue, due soon and closed among the inspection's findings the user may see."""
+    return counts(visible_findings(user).where(Finding.inspection_id == inspection.id), today)
+
+
 def counts(query: sa.Select, today: date) -> dict[str, int]:
     """Open, overdue, due soon and closed among the findings of `query`, in one query."""
     sub = query.with_only_columns(Finding.id, Finding.status, Finding.due_date).subquery()
