@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from app import clock
 from app.extensions import db
 from app.models import Notification, Role
+from app.notifications.links import link_url
 from app.services import accounts, findings, notifications
 from app.services.errors import ValidationFailed
 
@@ -112,7 +113,7 @@ def _send_digests() -> list[str]:
                    "In-app notifications work without it.")
         return []
     try:
-        sent = notifications.send_digests()
+        sent = notifications.send_digests(link_url)
     except notifications.MailNotConfigured as error:
         return [f"email settings: {error}"]
     except notifications.DigestFailed as error:

@@ -1,6 +1,6 @@
 """In-app notifications: one row per recipient, read in the app and mailed once in the daily digest."""
 from datetime import datetime
-from typing import Optional
+from typing import Any, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,11 +10,12 @@ from app.models.base import UTCDateTime, utcnow
 from app.models.user import User
 
 TEXT_LENGTH = 500
-LINK_LENGTH = 500
+ENDPOINT_LENGTH = 100
 
 
 class Notification(db.Model):
-    """Something a user should look at: `text` says what, `link` (a local path) goes there.
+    """Something a user should look at: `text` says what, `endpoint` and `link_values` where it leads
+    (the route and its URL values; the address is built from them when shown or mailed).
 
     Written by app.services.notifications.notify() in the same transaction as the change it reports.
     `read_at` is set when the user opens it or marks it read; `emailed_at` when a digest carried it.
@@ -26,7 +27,8 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     text: Mapped[str] = mapped_column(sa.String(TEXT_LENGTH))
-    link: Mapped[str] = mapped_column(sa.String(LINK_LENGTH))
+    endpoint: Mapped[str] = mapped_column(sa.String(ENDPOINT_LENGTH))
+    link_values: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     emailed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -5,7 +5,8 @@ from flask_login import current_user
 from app.forms import db_int, paginate
 from app.htmx import is_htmx, render
 from app.notifications import bp
-from app.services.notifications import is_local_path, mark_all_read, mark_read, notifications_for
+from app.notifications.links import link_url
+from app.services.notifications import mark_all_read, mark_read, notifications_for
 
 
 def _page():
@@ -24,8 +25,7 @@ def open_notification(notification_id: int):
     notification = mark_read(current_user, notification_id)
     if notification is None:
         abort(404)
-    link = notification.link if is_local_path(notification.link) else url_for("notifications.index")
-    return redirect(link, 303)
+    return redirect(link_url(notification.endpoint, notification.link_values), 303)
 
 
 @bp.post("/<int:notification_id>/read")

@@ -192,8 +192,9 @@ def label(document: Document) -> str:
     return f"{document.kind.label} {document.number or '#%d' % document.id} — {document.inspection.title}"
 
 
-def link(document: Document) -> str:
-    return f"/documents/{document.id}"
+def link(document: Document) -> notifications.Link:
+    """The document's page, for a notification."""
+    return notifications.Link("documents.detail", {"document_id": document.id})
 
 
 def shows_photo(document: Document, sha: str) -> bool:

@@ -95,9 +95,9 @@ def label(finding: Finding) -> str:
     return finding.label
 
 
-def link(finding: Finding) -> str:
-    """The finding's page, as a path a notification keeps (no request needed, e.g. from the CLI)."""
-    return f"/findings/{finding.id}"
+def link(finding: Finding) -> notifications.Link:
+    """The finding's page, for a notification."""
+    return notifications.Link("findings.detail", {"finding_id": finding.id})
 
 
 def unit_heads(unit_id: int) -> list[User]:
@@ -111,7 +111,7 @@ def _verifiers(finding: Finding) -> list[User]:
     return [lead] if lead is not None and lead.active else []
 
 
-def _notify(users: Iterable[User], text: str, target: str) -> None:
+def _notify(users: Iterable[User], text: str, target: notifications.Link) -> None:
     notifications.notify(users, text, target)  # adds rows to the caller's transaction, never commits
 
 
@@ -534,7 +534,7 @@ def move_to_successor(actor: User | None, unit: Unit, successor: Unit) -> int:
     issued = [f for f in moving if f.status != F.DRAFT]
     if issued:
         _notify(unit_heads(successor.id), _("%(n)d open findings of %(old)s are now your unit's.", n=len(issued),
-                                            old=unit.name), f"/findings/?unit={successor.id}")
+                                            old=unit.name), notifications.Link("findings.index", {"unit": successor.id}))
     return len(moving)
 
 

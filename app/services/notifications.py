@@ -5,17 +5,22 @@ state change (DESIGN.md §3). send_digests() mails each user one message listing
 neither read in the app nor been mailed yet, and commits user by user, so one refused message
 never costs the others their state.
 
+A notification stores where it leads as a Link (an endpoint and its URL values); the web layer
+builds the address from it (app.notifications.links), for the app and, under APP_BASE_URL, for the
+digest, which is handed that builder.
+
 Email settings (app/config.py, README): MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USE_SSL,
 MAIL_USERNAME, MAIL_PASSWORD, MAIL_FROM, MAIL_TIMEOUT, and APP_BASE_URL for the links.
 """
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime as rfc2822_date
 from email.utils import make_msgid, parseaddr
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -24,7 +29,7 @@ from flask_babel import force_locale, format_datetime, gettext as _, ngettext
 from app.extensions import db
 from app.models import Notification, User
 from app.models.base import utcnow
-from app.models.notification import LINK_LENGTH, TEXT_LENGTH
+from app.models.notification import ENDPOINT_LENGTH, TEXT_LENGTH
 
 # A digest lists this many notifications (newest first) and counts the rest.
 DIGEST_MAX_ITEMS = 50
@@ -32,24 +37,24 @@ DIGEST_MAX_ITEMS = 50
 
 # --- writing -------------------------------------------------------------------------------------
 
-def is_local_path(link) -> bool:
-    """A path on this site ("/findings/5"), never another site ("//evil", "https://…", "/\\evil")."""
-    return (
-        isinstance(link, str)
-        and link.startswith("/")
-        and not link.startswith("//")
-        and "\\" not in link
-        and not any(ord(c) < 33 or ord(c) == 127 for c in link)
-        and len(link) <= LINK_LENGTH
-    )
+class Link(NamedTuple):
+    """Where a notification leads: an endpoint of the app and its URL values."""
+    endpoint: str
+    values: dict[str, Any]
 
 
-def notify(users, text: str, link: str) -> None:
+# Builds the address of a link: (endpoint, values, base URL) → "https://…/findings/5" (app.notifications.links).
+LinkBuilder = Callable[[str, Mapping, str], str]
+
+LIST = Link("notifications.index", {})
+
+
+def notify(users, text: str, link: Link) -> None:
     """Add one notification per distinct active user to the session; the caller's commit saves them.
 
     `users` is an iterable of User (None entries are skipped, so `[finding.unit.head, lead]` is fine)
-    or one User. `text` is one line (whitespace is collapsed, cut at 500 characters); `link` is a
-    local path such as url_for(...) gives.
+    or one User. `text` is one line (whitespace is collapsed, cut at 500 characters); `link` names a
+    route of the app (its view must exist) and its URL values.
     """
     if isinstance(users, User):
         users = (users,)
@@ -58,8 +63,9 @@ def notify(users, text: str, link: str) -> None:
         raise ValueError("a notification needs a text")
     if len(text) > TEXT_LENGTH:
         text = text[: TEXT_LENGTH - 1] + "…"
-    if not is_local_path(link):
-        raise ValueError(f"a notification links to a local path, not {link!r}")
+    endpoint, values = link
+    if endpoint not in current_app.view_functions or len(endpoint) > ENDPOINT_LENGTH:
+        raise ValueError(f"a notification links to a route of the app, not {endpoint!r}")
     seen = set()
     for user in users:
         if user is None or not user.active:
@@ -68,7 +74,7 @@ def notify(users, text: str, link: str) -> None:
         if key in seen:
             continue
         seen.add(key)
-        db.session.add(Notification(user=user, text=text, link=link))
+        db.session.add(Notification(user=user, text=text, endpoint=endpoint, link_values=dict(values)))
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -207,8 +213,9 @@ def _pending():
     return sa.and_(Notification.read_at.is_(None), Notification.emailed_at.is_(None))
 
 
-def send_digests(config: Mapping | None = None) -> int:
-    """Mail every active user with an email address one digest of their pending notifications.
+def send_digests(link_url: LinkBuilder, config: Mapping | None = None) -> int:
+    """Mail every active user with an email address one digest of their pending notifications, its
+    links built by `link_url` under APP_BASE_URL.
 
     Each user's notifications are marked emailed (and committed) right after their message was
     accepted, so a second run sends nothing new and a failure loses nobody else's state. Returns the
@@ -238,7 +245,7 @@ def send_digests(config: Mapping | None = None) -> int:
             if not notifications:
                 continue  # read in the meantime
             try:
-                smtp.send(digest_message(user, notifications, config, base_url))
+                smtp.send(digest_message(user, notifications, config, link_url, base_url))
             except _CannotConnect as error:
                 failures.append(str(error))
                 raise DigestFailed(sent, failures) from error
@@ -261,7 +268,8 @@ def send_digests(config: Mapping | None = None) -> int:
     return sent
 
 
-def digest_message(user: User, notifications: list[Notification], config: Mapping, base_url: str) -> EmailMessage:
+def digest_message(user: User, notifications: list[Notification], config: Mapping, link_url: LinkBuilder,
+                   base_url: str) -> EmailMessage:
     """One plain-text UTF-8 message in the user's language, newest notifications first."""
     count = len(notifications)
     with force_locale(user.locale or config.get("BABEL_DEFAULT_LOCALE") or "vi"):
@@ -276,13 +284,13 @@ def digest_message(user: User, notifications: list[Notification], config: Mappin
         for notification in notifications[:DIGEST_MAX_ITEMS]:
             lines.append(f"• {notification.text}")
             lines.append(f"  {format_datetime(notification.created_at, 'dd/MM/yyyy HH:mm')} · "
-                         f"{base_url}{notification.link}")
+                         + link_url(notification.endpoint, notification.link_values, base_url))
             lines.append("")
         if count > DIGEST_MAX_ITEMS:
             rest = count - DIGEST_MAX_ITEMS
             lines += [ngettext("…and %(num)d more.", "…and %(num)d more.", rest), ""]
         lines += [
-            _("All your notifications: %(url)s", url=base_url + _list_path()),
+            _("All your notifications: %(url)s", url=link_url(*LIST, base_url)),
             "",
             "-- ",
             _("Kiểm Tra sends this email once a day. Notifications you have read in the app are not mailed."),
@@ -298,7 +306,3 @@ def digest_message(user: User, notifications: list[Notification], config: Mappin
     message.set_content("\n".join(lines))
     return message
 
-
-def _list_path() -> str:
-    """The notification list's path, without a request (the command runs from cron)."""
-    return current_app.url_map.bind("localhost").build("notifications.index")

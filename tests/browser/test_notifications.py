@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import User
-from app.services.notifications import mark_all_read, notify
+from app.services.notifications import Link, mark_all_read, notify
 from tests.browser.conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
@@ -18,9 +18,9 @@ def test_bell_list_and_mark_read(live, tablet_portrait):
     with app.app_context():
         head = db.session.scalar(sa.select(User).where(User.username == "unithead"))
         mark_all_read(head)  # the demo's own notifications (findings issued…) are not this test's
-        notify([head], "Tồn tại KT-2026-001/1 đã được ban hành cho đơn vị của bạn", "/inspections/")
-        notify([head], "Tồn tại KT-2026-001/2 đã quá hạn từ 03/05/2026", "/")
-        notify([head], "Thời hạn của tồn tại KT-2026-001/3 đã được gia hạn đến 30/06/2026", "/")
+        notify([head], "Tồn tại KT-2026-001/1 đã được ban hành cho đơn vị của bạn", Link("inspections.index", {}))
+        notify([head], "Tồn tại KT-2026-001/2 đã quá hạn từ 03/05/2026", Link("main.index", {}))
+        notify([head], "Thời hạn của tồn tại KT-2026-001/3 đã được gia hạn đến 30/06/2026", Link("main.index", {}))
         db.session.commit()
 
     log_in(page, base_url, "unithead")

@@ -271,7 +271,7 @@ def test_a_final_document_is_frozen_against_later_changes(app, instance, inspect
     document = ready_minutes(lead, inspection)
     service.finalise_document(lead, document, render_body)
     assert document.status == S.FINAL and document.locked_at and document.number == "01/BB-ĐKT"
-    assert [(users, link) for users, _, link in sent] == [(["head"], f"/documents/{document.id}")]
+    assert [(users, link) for users, _, link in sent] == [(["head"], ("documents.detail", {"document_id": document.id}))]
     assert "01/BB-ĐKT" in sent[0][1]
     frozen_html, frozen_data = document.content_html, dict(document.snapshot)
     assert "Số: 01/BB-ĐKT" in frozen_html and "Chưa niêm yết thủ tục hành chính" in frozen_html

@@ -168,8 +168,8 @@ def test_leader_issues_confirmed_drafts_numbered_and_concludes(inspection, lead,
     assert inspection.status == InspectionStatus.CONCLUDED
     assert [first.code, second.code] == [f"KT-2026-{inspection.id:03d}/01", f"KT-2026-{inspection.id:03d}/02"]
     assert first.status == F.OPEN and [e.kind for e in first.events] == [K.ISSUED]
-    assert [(users, link) for users, _, link in sent] == [(["head"], f"/findings/{first.id}"),
-                                                          (["head"], f"/findings/{second.id}")]
+    assert [(users, link) for users, _, link in sent] == [
+        (["head"], ("findings.detail", {"finding_id": first.id})), (["head"], ("findings.detail", {"finding_id": second.id}))]
     actions = set(db.session.scalars(sa.select(AuditEvent.action)))
     assert {"issue", "conclude"} <= actions
 

@@ -9,11 +9,17 @@ from app import clock
 from app.extensions import db
 from app.models import Notification, Role
 from app.models.base import utcnow
+from app.notifications.links import link_url
 from app.services import notifications as service
+from app.services.notifications import Link
 from tests import factories
 from tests.mail import SmtpServer
 
 BASE_URL = "https://kiemtra.example.gov.vn"
+
+
+def finding_link(finding_id):
+    return Link("findings.detail", {"finding_id": finding_id})
 
 
 def rows(user=None):
@@ -23,7 +29,7 @@ def rows(user=None):
     return db.session.scalars(query).all()
 
 
-def notify_and_commit(users, text="Có tồn tại mới", link="/findings/1"):
+def notify_and_commit(users, text="Có tồn tại mới", link=finding_link(1)):
     service.notify(users, text, link)
     db.session.commit()
 
@@ -33,31 +39,30 @@ def notify_and_commit(users, text="Có tồn tại mới", link="/findings/1"):
 def test_notify_adds_one_row_per_distinct_active_user_and_leaves_the_commit_to_the_caller(app):
     a, b = factories.make_user(), factories.make_user()
     gone = factories.make_user(active=False)
-    service.notify([a, b, a, None, gone], "Tồn tại KT-01 đã được gửi lại", "/findings/7")
+    service.notify([a, b, a, None, gone], "Tồn tại KT-01 đã được gửi lại", finding_link(7))
     assert {n.user_id for n in rows()} == {a.id, b.id}  # in the transaction, not committed
     db.session.rollback()  # the caller's transaction failed: no notification either
     assert rows() == []
 
-    service.notify(a, "Tồn tại KT-01 đã được gửi lại", "/findings/7")  # one user alone is fine too
+    service.notify(a, "Tồn tại KT-01 đã được gửi lại", finding_link(7))  # one user alone is fine too
     db.session.commit()
     (notification,) = rows()
-    assert (notification.user_id, notification.text, notification.link) == (a.id, "Tồn tại KT-01 đã được gửi lại",
-                                                                            "/findings/7")
+    assert (notification.user_id, notification.text, notification.endpoint, notification.link_values) == (
+        a.id, "Tồn tại KT-01 đã được gửi lại", "findings.detail", {"finding_id": 7})
     assert notification.created_at is not None and notification.read_at is None and notification.emailed_at is None
 
 
-@pytest.mark.parametrize("link", ["https://evil.example/x", "//evil.example/x", "/\\evil.example", "findings/1",
-                                  "/findings/1\r\nX: y", "", None])
-def test_notify_links_only_to_local_paths(app, link):
+@pytest.mark.parametrize("endpoint", ["https://evil.example/x", "/findings/1", "findings.nothing", ""])
+def test_notify_links_only_to_routes_of_the_app(app, endpoint):
     user = factories.make_user()
     with pytest.raises(ValueError):
-        service.notify([user], "Văn bản", link)
+        service.notify([user], "Văn bản", Link(endpoint, {}))
 
 
 def test_notify_keeps_one_line_and_cuts_long_texts(app):
     user = factories.make_user()
     with pytest.raises(ValueError):
-        service.notify([user], "  \n ", "/")
+        service.notify([user], "  \n ", service.LIST)
     notify_and_commit([user], "Lý do:\n  hồ sơ   thiếu " + "x" * 600)
     (notification,) = rows(user)
     assert notification.text.startswith("Lý do: hồ sơ thiếu x") and len(notification.text) == 500
@@ -69,7 +74,7 @@ def test_notify_keeps_one_line_and_cuts_long_texts(app):
 def test_unread_count_list_and_mark_read_touch_only_the_users_own(app):
     me, other = factories.make_user(), factories.make_user()
     for i in range(3):
-        notify_and_commit([me], f"Thông báo {i}", f"/findings/{i}")
+        notify_and_commit([me], f"Thông báo {i}", finding_link(i))
     notify_and_commit([other], "Của người khác")
     theirs = rows(other)[0]
     assert service.unread_count(me) == 3 and service.unread_count(other) == 1
@@ -112,10 +117,10 @@ def test_send_reminders_mails_each_user_one_digest_once(app, runner, smtp, no_de
     head = factories.make_user(Role.UNIT_HEAD, full_name="Nguyễn Văn Thủ Trưởng", email="truong@donvi.example.vn")
     lead = factories.make_user(full_name="Trần Thị Kiểm", email="kiem@snv.example.vn")
     no_email = factories.make_user()
-    notify_and_commit([head, no_email], "Tồn tại KT-2026-001/1 đã được ban hành cho đơn vị của bạn", "/findings/1")
-    notify_and_commit([head], "Tồn tại KT-2026-001/2 đã quá hạn từ 03/05/2026", "/findings/2")
-    notify_and_commit([lead], "Tồn tại KT-2026-001/1 đang chờ bạn xác nhận", "/findings/1")
-    notify_and_commit([head], "Đã đọc trong ứng dụng", "/findings/3")
+    notify_and_commit([head, no_email], "Tồn tại KT-2026-001/1 đã được ban hành cho đơn vị của bạn", finding_link(1))
+    notify_and_commit([head], "Tồn tại KT-2026-001/2 đã quá hạn từ 03/05/2026", finding_link(2))
+    notify_and_commit([lead], "Tồn tại KT-2026-001/1 đang chờ bạn xác nhận", finding_link(1))
+    notify_and_commit([head], "Đã đọc trong ứng dụng", finding_link(3))
     service.mark_read(head, rows(head)[-1].id)  # read in the app: not mailed
 
     result = runner.invoke(args=["send-reminders"])
@@ -144,14 +149,13 @@ def test_send_reminders_mails_each_user_one_digest_once(app, runner, smtp, no_de
     assert "Tồn tại KT-2026-001/1 đang chờ bạn xác nhận" in to_lead.message.get_content()
 
     emailed = db.session.scalars(sa.select(Notification).where(Notification.emailed_at.is_not(None))).all()
-    assert {(n.user_id, n.link) for n in emailed} == {(head.id, "/findings/1"), (head.id, "/findings/2"),
-                                                       (lead.id, "/findings/1")}
+    assert {(n.user_id, n.link_values["finding_id"]) for n in emailed} == {(head.id, 1), (head.id, 2), (lead.id, 1)}
 
     # The next run sends nothing again; something new goes out alone.
     result = runner.invoke(args=["send-reminders"])
     assert result.exit_code == 0 and "0 emails sent" in result.output
     assert len(smtp.received) == 2
-    notify_and_commit([lead], "Thời hạn của tồn tại KT-2026-001/1 đã được gia hạn", "/findings/1")
+    notify_and_commit([lead], "Thời hạn của tồn tại KT-2026-001/1 đã được gia hạn", finding_link(1))
     result = runner.invoke(args=["send-reminders"])
     assert "1 emails sent" in result.output
     body = smtp.received[-1].message.get_content()
@@ -185,7 +189,7 @@ def test_a_malformed_address_fails_alone(app, smtp, address):
     good = factories.make_user(email="good@example.vn")
     notify_and_commit([bad, good])
     with pytest.raises(service.DigestFailed) as failed:
-        service.send_digests()
+        service.send_digests(link_url)
     assert failed.value.sent == 1 and address in str(failed.value)
     assert len(smtp.received) == 1 and rows(bad)[0].emailed_at is None
 
@@ -210,7 +214,7 @@ def test_without_smtp_the_command_says_so_and_sends_nothing(app, runner, no_dead
     assert "Email is not configured" in result.output
     assert rows(user)[0].emailed_at is None
     with pytest.raises(service.MailNotConfigured):
-        service.send_digests()
+        service.send_digests(link_url)
 
 
 def test_a_server_without_sender_or_base_url_is_refused_before_sending(app, runner, smtp, no_deadline_reminders):
@@ -225,9 +229,9 @@ def test_a_server_without_sender_or_base_url_is_refused_before_sending(app, runn
 def test_digest_lists_the_newest_and_counts_the_rest(app, smtp):
     user = factories.make_user(email="many@example.vn", locale="en")
     for i in range(service.DIGEST_MAX_ITEMS + 3):
-        service.notify([user], f"Notification number {i}", f"/findings/{i}")
+        service.notify([user], f"Notification number {i}", finding_link(i))
     db.session.commit()
-    assert service.send_digests() == 1
+    assert service.send_digests(link_url) == 1
     body = smtp.received[0].message.get_content()
     assert f"Notification number {service.DIGEST_MAX_ITEMS + 2}" in body and "Notification number 2\n" not in body
     assert "…and 3 more." in body  # in the user's language (English here)
@@ -240,7 +244,7 @@ def test_inactive_users_get_no_email(app, smtp):
     notify_and_commit([user])
     user.active = False
     db.session.commit()
-    assert service.send_digests() == 0 and smtp.received == []
+    assert service.send_digests(link_url) == 0 and smtp.received == []
 
 
 # --- the findings' reminders come first ------------------------------------------------------------
@@ -253,7 +257,7 @@ def test_send_reminders_runs_the_findings_reminders_first_and_mails_them(app, ru
 
     def remind_deadlines(today):
         days.append(today)
-        service.notify([head], "Tồn tại KT-01 đến hạn ngày 30/05/2026", "/findings/1")
+        service.notify([head], "Tồn tại KT-01 đến hạn ngày 30/05/2026", finding_link(1))
         db.session.commit()
         return 1
 

@@ -56,7 +56,7 @@ def foreign_ids(app, instance):
     finding = make_finding(inspection, status=FindingStatus.OPEN)
     document = documents.start_document(lead, inspection, DocumentKind.MINUTES)
     other_head = make_user(Role.UNIT_HEAD, unit=other_unit)
-    notifications.notify([other_head], "Bí mật", "/")
+    notifications.notify([other_head], "Bí mật", notifications.LIST)
     db.session.commit()
     return {
         "unit_id": other_unit.id, "inspection_id": inspection.id, "finding_id": finding.id, "item_id": item.id,
