@@ -55,8 +55,6 @@ from app.security import private_file
 from app.throttle import uploads
 from app.units.forms import unit_choices
 
-F = FindingStatus
-K = FindingEventKind
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -89,7 +87,7 @@ def index():
     units = db.session.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(
         permissions.visible_findings(current_user).with_only_columns(Finding.unit_id))).order_by(Unit.name)).all()
     return render("findings/index.html", "findings/_results.html", page=page, filters=filters, today=today,
-                  units=units, statuses=[s for s in F if s != F.DISMISSED], severities=list(Severity))
+                  units=units, statuses=[s for s in FindingStatus if s != FindingStatus.DISMISSED], severities=list(Severity))
 
 
 @bp.route("/todo")
@@ -124,7 +122,7 @@ def detail_context(finding: Finding, **forms) -> dict:
         answer = db.session.scalar(sa.select(Answer).where(
             Answer.inspection_id == finding.inspection_id, Answer.item_id == finding.item_id)
             .options(selectinload(Answer.attachments)))
-    kinds = ([K.PLAN, K.PROGRESS] if rights.respond else []) + ([K.COMMENT] if rights.comment else [])
+    kinds = ([FindingEventKind.PLAN, FindingEventKind.PROGRESS] if rights.respond else []) + ([FindingEventKind.COMMENT] if rights.comment else [])
     forms.setdefault("respond_form", ResponseForm(formdata=None, kinds=kinds))
     forms.setdefault("submit_form", SubmitForm(formdata=None))
     forms.setdefault("accept_form", AcceptForm(formdata=None))
@@ -178,11 +176,11 @@ def _act(finding: Finding, form, call, message: str, form_name: str):
 def respond(finding_id: int):
     finding = get_finding(finding_id)
     rights = permissions.finding_rights(current_user, finding)
-    kinds = ([K.PLAN, K.PROGRESS] if rights.respond else []) + ([K.COMMENT] if rights.comment else [])
+    kinds = ([FindingEventKind.PLAN, FindingEventKind.PROGRESS] if rights.respond else []) + ([FindingEventKind.COMMENT] if rights.comment else [])
     if not kinds:
         abort(403)
     form = ResponseForm(kinds=kinds)
-    return _act(finding, form, lambda: service.respond(current_user, finding, K(form.kind.data), form.text.data,
+    return _act(finding, form, lambda: service.respond(current_user, finding, FindingEventKind(form.kind.data), form.text.data,
                                                          posted_files(form.file.name)),
                 _("Posted."), "respond_form")
 
@@ -281,7 +279,7 @@ def delete_photo(finding_id: int, attachment_id: int):
 def edit(finding_id: int):
     """Edit a draft (saving confirms it); without the right, 403."""
     finding = get_finding(finding_id)
-    if not permissions.can_edit_finding(current_user, finding) or finding.status != F.DRAFT:
+    if not permissions.can_edit_finding(current_user, finding) or finding.status != FindingStatus.DRAFT:
         abort(403)
     form = FindingForm(obj=finding, units=service.responsible_unit_choices(finding.inspection))
     if not form.is_submitted():
@@ -406,8 +404,8 @@ def for_inspection(inspection_id: int):
     return render("findings/inspection.html", inspection=inspection, findings=findings,
                   today=clock.local_today(), can_draft=permissions.can_draft_findings(current_user, inspection),
                   can_issue=permissions.can_issue_findings(current_user, inspection),
-                  unconfirmed=sum(1 for f in findings if f.status == F.DRAFT and not f.confirmed),
-                  drafts=sum(1 for f in findings if f.status == F.DRAFT),
+                  unconfirmed=sum(1 for f in findings if f.status == FindingStatus.DRAFT and not f.confirmed),
+                  drafts=sum(1 for f in findings if f.status == FindingStatus.DRAFT),
                   dismiss_form=DismissForm(formdata=None))
 
 

@@ -69,16 +69,13 @@ from app.services.permissions import (
 )
 from app.services.transactions import commit_or_stale
 
-K = DocumentKind
-S = DocumentStatus
-I = InspectionStatus  # noqa: E741
 
 # The texts each kind has, with their defaults made by _defaults(); all strings unless listed below.
 TEXT_FIELDS = {
-    K.MINUTES: ("header_superior", "header_issuer", "summary", "start_time", "end_time", "unit_participants",
+    DocumentKind.MINUTES: ("header_superior", "header_issuer", "summary", "start_time", "end_time", "unit_participants",
                 "assessment", "requests", "unit_opinion", "copies", "copies_team", "unit_signer_title",
                 "unit_signer_name", "include_photos"),
-    K.CONCLUSION: ("header_superior", "header_issuer", "summary", "assessment", "requests", "recipients",
+    DocumentKind.CONCLUSION: ("header_superior", "header_issuer", "summary", "assessment", "requests", "recipients",
                    "signer_authority", "signer_title", "signer_name"),
 }
 INT_FIELDS = {"copies": (1, 20), "copies_team": (0, 20)}
@@ -154,7 +151,7 @@ def format_number(pattern: str, seq: int, year: int, abbreviation: str) -> str:
 
 
 def number_pattern(body: IssuingBody, kind: DocumentKind) -> str:
-    return body.minutes_number_pattern if kind == K.MINUTES else body.conclusion_number_pattern
+    return body.minutes_number_pattern if kind == DocumentKind.MINUTES else body.conclusion_number_pattern
 
 
 def next_number(issuing_body_id: int, kind: DocumentKind, year: int) -> int:
@@ -227,7 +224,7 @@ def _lower_first(text: str) -> str:
 
 def _defaults(inspection: Inspection, kind: DocumentKind, body: IssuingBody) -> dict:
     heads = unit_heads(inspection.unit_id)
-    if kind == K.MINUTES:
+    if kind == DocumentKind.MINUTES:
         return {
             "header_superior": body.name.upper(), "header_issuer": "ĐOÀN KIỂM TRA",
             "summary": inspection.title, "start_time": "", "end_time": "",
@@ -260,7 +257,7 @@ def start_document(actor: User, inspection: Inspection, kind: DocumentKind) -> D
         return found
     if inspection.status not in STARTS[kind]:
         raise ValidationFailed(None, _("The minutes are written once the field work is done (under review).")
-                               if kind == K.MINUTES else
+                               if kind == DocumentKind.MINUTES else
                                _("The conclusion notice is written once the minutes are signed."))
     if inspection.issuing_body_id is None:
         raise ValidationFailed(None, _("The inspection has no issuing body: enter its decision first."))
@@ -272,7 +269,7 @@ def start_document(actor: User, inspection: Inspection, kind: DocumentKind) -> D
             raise
         return found
     body = db.session.get(IssuingBody, inspection.issuing_body_id)
-    document = Document(inspection=inspection, kind=kind, status=S.DRAFT, issuing_body_id=body.id,
+    document = Document(inspection=inspection, kind=kind, status=DocumentStatus.DRAFT, issuing_body_id=body.id,
                         date=clock.local_today(), place=inspection.place or inspection.unit.name,
                         texts=nfc(_defaults(inspection, kind, body)), created_by_id=actor.id)
     db.session.add(document)
@@ -307,7 +304,7 @@ def clean_texts(kind: DocumentKind, raw: dict) -> dict:
                 problems.append((name, _("At most %(n)d characters.", n=MAX_TEXT)))
                 continue
             texts[name] = text
-    if kind == K.MINUTES and not problems and texts["copies_team"] > texts["copies"]:
+    if kind == DocumentKind.MINUTES and not problems and texts["copies_team"] > texts["copies"]:
         problems.append(("copies_team", _("The team cannot keep more copies than there are.")))
     if problems:
         raise ValidationFailed(*problems[0], problems=problems)
@@ -386,7 +383,7 @@ def _photos(document: Document, inspection: Inspection) -> list[dict]:
 
 def _minutes_reference(inspection: Inspection) -> dict | None:
     minutes = db.session.scalar(sa.select(Document).where(
-        Document.inspection_id == inspection.id, Document.kind == K.MINUTES, Document.status.in_(ISSUED_DOCUMENTS))
+        Document.inspection_id == inspection.id, Document.kind == DocumentKind.MINUTES, Document.status.in_(ISSUED_DOCUMENTS))
         .order_by(Document.status.desc(), Document.id.desc()).limit(1))
     if minutes is None:
         return None
@@ -447,8 +444,8 @@ def _compose_live(document: Document, texts: dict | None = None, doc_date=_SAVED
                       "percent": number_text(s.percent)} for section, s in score.sections],
         "findings": findings,
         "recipients": lines(texts.get("recipients", "")),
-        "photos": _photos(document, inspection) if document.kind == K.MINUTES and texts.get("include_photos") else [],
-        "minutes": _minutes_reference(inspection) if document.kind == K.CONCLUSION else None,
+        "photos": _photos(document, inspection) if document.kind == DocumentKind.MINUTES and texts.get("include_photos") else [],
+        "minutes": _minutes_reference(inspection) if document.kind == DocumentKind.CONCLUSION else None,
         "corrects": {"number": corrects.number, "date": short_date(corrects.date)} if corrects else None,
     }
     return nfc(data)
@@ -480,7 +477,7 @@ def _missing(document: Document, texts: dict) -> list[tuple[str, str]]:
         problems.append(("summary", _("Write the summary line.")))
     if not (texts.get("header_issuer") or "").strip():
         problems.append(("header_issuer", _("Enter the issuing body as the header prints it.")))
-    if document.kind == K.MINUTES:
+    if document.kind == DocumentKind.MINUTES:
         if not document.place:
             problems.append(("place", _("Enter where the inspection took place.")))
         if not texts.get("start_time"):
@@ -527,7 +524,7 @@ def _finalise(actor: User, document: Document, render_html: Callable[[dict], str
                                        status=inspection.status.label.lower()))
     texts = texts_of(document)
     problems = _missing(document, texts)
-    if document.kind == K.MINUTES:
+    if document.kind == DocumentKind.MINUTES:
         unconfirmed = db.session.scalar(sa.select(sa.func.count(Finding.id)).where(
             Finding.inspection_id == inspection.id, Finding.status == FindingStatus.DRAFT, Finding.confirmed.is_(False)))
         if unconfirmed:
@@ -536,7 +533,7 @@ def _finalise(actor: User, document: Document, render_html: Callable[[dict], str
     if problems:
         raise ValidationFailed(*problems[0], problems=problems)
     issued = None
-    if document.kind == K.CONCLUSION and document.corrects_id is None:
+    if document.kind == DocumentKind.CONCLUSION and document.corrects_id is None:
         # Numbers the confirmed drafts, opens them, tells their units and concludes the inspection.
         issued = findings.issue_findings(actor, inspection, commit=False)
     body = document.issuing_body
@@ -549,14 +546,14 @@ def _finalise(actor: User, document: Document, render_html: Callable[[dict], str
     data = _compose_live(document)
     document.snapshot = data
     document.content_html = render_html(data)
-    document.status = S.FINAL
+    document.status = DocumentStatus.FINAL
     document.locked_at = utcnow()
     document.finalised_by_id = actor.id
-    changes = {"status": [S.DRAFT.value, S.FINAL.value], "number": [None, document.number]}
+    changes = {"status": [DocumentStatus.DRAFT.value, DocumentStatus.FINAL.value], "number": [None, document.number]}
     if issued is not None:
         changes["findings"] = [None, issued]
     audit.record(actor, "finalise", document, label(document), changes)
-    if document.kind == K.MINUTES:
+    if document.kind == DocumentKind.MINUTES:
         notifications.notify(unit_heads(inspection.unit_id), _(
             "The minutes %(number)s of %(title)s are ready to be signed.", number=document.number,
             title=inspection.title), link(document))
@@ -579,13 +576,13 @@ def upload_signed(actor: User, document: Document, filename: str, data: bytes) -
         raise ValidationFailed("file", _("Choose the scan of the signed document (PDF or photo)."))
     prepared = evidence.prepare_files([(filename, data)])
     attachment = evidence.attach_files(actor, prepared, document_id=document.id)[0]
-    document.status = S.SIGNED
+    document.status = DocumentStatus.SIGNED
     document.signed_at = utcnow()
-    audit.record(actor, "sign", document, label(document), {"status": [S.FINAL.value, S.SIGNED.value],
+    audit.record(actor, "sign", document, label(document), {"status": [DocumentStatus.FINAL.value, DocumentStatus.SIGNED.value],
                                                             "scan": [None, attachment.id]})
     inspection = document.inspection
-    if document.kind == K.MINUTES and inspection.status == I.REVIEWING:
-        inspection_service.move_state(actor, inspection, I.MINUTES_SIGNED, "sign_minutes",
+    if document.kind == DocumentKind.MINUTES and inspection.status == InspectionStatus.REVIEWING:
+        inspection_service.move_state(actor, inspection, InspectionStatus.MINUTES_SIGNED, "sign_minutes",
                                       {"minutes": [None, document.number]})
         leaders = list(db.session.scalars(sa.select(User).where(User.role == Role.LEADER, User.active)))
         notifications.notify(leaders, _("The minutes %(number)s of %(title)s are signed: the conclusion notice "
@@ -599,7 +596,7 @@ def upload_signed(actor: User, document: Document, filename: str, data: bytes) -
 
 def _draft_correction(document: Document) -> Document | None:
     return db.session.scalar(sa.select(Document).where(Document.corrects_id == document.id,
-                                                        Document.status == S.DRAFT))
+                                                        Document.status == DocumentStatus.DRAFT))
 
 
 def start_correction(actor: User, document: Document) -> Document:
@@ -617,7 +614,7 @@ def start_correction(actor: User, document: Document) -> Document:
         if found is None:
             raise
         return found
-    correction = Document(inspection_id=document.inspection_id, kind=document.kind, status=S.DRAFT,
+    correction = Document(inspection_id=document.inspection_id, kind=document.kind, status=DocumentStatus.DRAFT,
                           issuing_body_id=document.issuing_body_id, date=clock.local_today(), place=document.place,
                           texts=dict(document.texts or {}), corrects_id=document.id, created_by_id=actor.id)
     db.session.add(correction)

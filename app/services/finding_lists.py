@@ -11,7 +11,6 @@ from app.services import search
 from app.services.findings import counts, overdue_clause
 from app.services.permissions import units_visible_to, visible_findings
 
-F = FindingStatus
 
 
 def filtered_findings(user: User, filters: dict, today: date) -> tuple[sa.Select, dict]:
@@ -21,11 +20,11 @@ def filtered_findings(user: User, filters: dict, today: date) -> tuple[sa.Select
     query = visible_findings(user)
     if filters["status"] == "active":
         query = query.where(Finding.status.in_(ACTIVE_STATUSES))
-    elif filters["status"] in {s.value for s in F}:
-        query = query.where(Finding.status == F(filters["status"]))
+    elif filters["status"] in {s.value for s in FindingStatus}:
+        query = query.where(Finding.status == FindingStatus(filters["status"]))
     else:  # everything issued, by default
         filters["status"] = ""
-        query = query.where(Finding.status.not_in((F.DRAFT, F.DISMISSED)))
+        query = query.where(Finding.status.not_in((FindingStatus.DRAFT, FindingStatus.DISMISSED)))
     if filters["severity"] in {s.value for s in Severity}:
         query = query.where(Finding.severity == Severity(filters["severity"]))
     if filters["unit"]:

@@ -59,10 +59,8 @@ from app.services.permissions import (
 )
 from app.services.transactions import commit_or_stale
 
-F = FindingStatus
-K = FindingEventKind
 FIELDS = ("title", "description", "legal_basis", "severity", "recommendation", "unit_id", "due_date")
-RESPONSES = (K.COMMENT, K.PLAN, K.PROGRESS)
+RESPONSES = (FindingEventKind.COMMENT, FindingEventKind.PLAN, FindingEventKind.PROGRESS)
 MAX_TEXT = 5000
 
 
@@ -82,11 +80,6 @@ def proposed_due_date(severity: Severity, start: date | None = None) -> date:
 def overdue_clause(today: date):
     """SQL: issued, not closed, and the due date has passed."""
     return sa.and_(Finding.status.in_(ACTIVE_STATUSES), Finding.due_date < today)
-
-
-def due_soon_clause(today: date):
-    days = current_app.config["FINDING_DUE_SOON_DAYS"]
-    return sa.and_(Finding.status.in_(ACTIVE_STATUSES), Finding.due_date.between(today, today + timedelta(days=days)))
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -167,7 +160,7 @@ def _validate(finding: Finding) -> None:
         problems.append(("title", _("Give the finding a title.")))
     if finding.unit_id not in _responsible_units(finding.inspection):
         problems.append(("unit_id", _("The responsible unit is the inspected unit or one of its sub-units.")))
-    if finding.due_date is not None and finding.due_date < clock.local_today() and finding.status == F.DRAFT:
+    if finding.due_date is not None and finding.due_date < clock.local_today() and finding.status == FindingStatus.DRAFT:
         problems.append(("due_date", _("The due date is in the past.")))
     if problems:
         raise ValidationFailed(*problems[0], problems=problems)
@@ -199,7 +192,7 @@ def earlier_finding(inspection: Inspection, item: ChecklistItem) -> Finding | No
 # --- drafts --------------------------------------------------------------------------------------
 
 def _proposal(actor: User, inspection: Inspection, item: ChecklistItem, note: str) -> Finding:
-    finding = Finding(inspection=inspection, item_id=item.id, unit_id=inspection.unit_id, status=F.DRAFT,
+    finding = Finding(inspection=inspection, item_id=item.id, unit_id=inspection.unit_id, status=FindingStatus.DRAFT,
                       title=item.question[:255], description=note, legal_basis=item.legal_basis or "",
                       severity=item.default_severity or Severity.MINOR, recommendation="",
                       due_date=proposed_due_date(item.default_severity or Severity.MINOR),
@@ -221,7 +214,7 @@ def propose_findings(actor: User, inspection: Inspection, commit: bool = True) -
                                                            Finding.item_id.is_not(None))).all()
     covered = {f.item_id for f in existing}
     for finding in existing:
-        if finding.item_id not in failing and finding.status == F.DRAFT and not finding.confirmed \
+        if finding.item_id not in failing and finding.status == FindingStatus.DRAFT and not finding.confirmed \
                 and finding.row_version == 1 and not finding.photos:
             audit.record(actor, "delete", finding, label(finding), {"reason": [None, "item no longer fails"]})
             db.session.delete(finding)
@@ -243,7 +236,7 @@ def create_finding(actor: User, inspection: Inspection, **fields) -> Finding:
     """A finding the team adds, tied to no item; confirmed as it is made."""
     if not can_draft_findings(actor, inspection):
         raise NotPermitted(_("Only the team adds findings, before the inspection is concluded."))
-    finding = Finding(inspection=inspection, status=F.DRAFT, confirmed=True, created_by_id=actor.id, **fields)
+    finding = Finding(inspection=inspection, status=FindingStatus.DRAFT, confirmed=True, created_by_id=actor.id, **fields)
     if finding.due_date is None:
         finding.due_date = proposed_due_date(finding.severity)
     _validate(finding)
@@ -256,7 +249,7 @@ def create_finding(actor: User, inspection: Inspection, **fields) -> Finding:
 
 def update_finding(actor: User, finding: Finding, row_version: int, confirm: bool = True, **fields) -> Finding:
     """Edit a draft (and confirm it). A due date left as proposed follows a change of severity."""
-    if not can_edit_finding(actor, finding) or finding.status != F.DRAFT:
+    if not can_edit_finding(actor, finding) or finding.status != FindingStatus.DRAFT:
         raise NotPermitted(_("Only a draft finding can be edited, by the team."))
     if row_version != finding.row_version:
         raise ValidationFailed(None, _("Someone else changed this finding meanwhile. Reload the page and try "
@@ -286,21 +279,21 @@ def update_finding(actor: User, finding: Finding, row_version: int, confirm: boo
 
 
 def dismiss_finding(actor: User, finding: Finding, reason: str) -> Finding:
-    if not can_edit_finding(actor, finding) or finding.status != F.DRAFT:
+    if not can_edit_finding(actor, finding) or finding.status != FindingStatus.DRAFT:
         raise NotPermitted(_("Only a draft finding can be dismissed, by the team."))
     reason = _require("reason", reason, _("Give the reason for dismissing this finding."))
     finding.dismiss_reason = reason
-    _set_status(actor, finding, F.DISMISSED, "dismiss", {"reason": [None, reason]})
+    _set_status(actor, finding, FindingStatus.DISMISSED, "dismiss", {"reason": [None, reason]})
     _commit()
     return finding
 
 
 def restore_finding(actor: User, finding: Finding) -> Finding:
     """A dismissed draft back to the drafts (the team changed its mind before issuing)."""
-    if not can_edit_finding(actor, finding) or finding.status != F.DISMISSED:
+    if not can_edit_finding(actor, finding) or finding.status != FindingStatus.DISMISSED:
         raise NotPermitted(_("Only a dismissed draft can be restored, by the team."))
     finding.dismiss_reason = ""
-    _set_status(actor, finding, F.DRAFT, "restore")
+    _set_status(actor, finding, FindingStatus.DRAFT, "restore")
     _commit()
     return finding
 
@@ -333,7 +326,7 @@ def issue_findings(actor: User, inspection: Inspection, commit: bool = True) -> 
     drafts = db.session.scalars(
         sa.select(Finding).outerjoin(ChecklistItem, Finding.item_id == ChecklistItem.id)
         .outerjoin(ChecklistSection, ChecklistItem.section_id == ChecklistSection.id)
-        .where(Finding.inspection_id == inspection.id, Finding.status == F.DRAFT)
+        .where(Finding.inspection_id == inspection.id, Finding.status == FindingStatus.DRAFT)
         .order_by(ChecklistSection.position.is_(None), ChecklistSection.position, ChecklistItem.position, Finding.id)
     ).all()
     unconfirmed = [f for f in drafts if not f.confirmed]
@@ -355,9 +348,9 @@ def issue_findings(actor: User, inspection: Inspection, commit: bool = True) -> 
         if finding.due_date is None or finding.due_date < today:
             finding.due_date = proposed_due_date(finding.severity, today)
         finding.issued_at = now
-        _set_status(actor, finding, F.OPEN, "issue", {"code": [None, finding.code],
+        _set_status(actor, finding, FindingStatus.OPEN, "issue", {"code": [None, finding.code],
                                                       "due_date": [None, finding.due_date.isoformat()]})
-        _event(actor, finding, K.ISSUED, new_due_date=finding.due_date, to_unit_id=finding.unit_id)
+        _event(actor, finding, FindingEventKind.ISSUED, new_due_date=finding.due_date, to_unit_id=finding.unit_id)
         by_unit.setdefault(finding.unit_id, []).append(finding)
     db.session.flush()
     for unit_id, issued in by_unit.items():
@@ -394,19 +387,19 @@ def respond(actor: User, finding: Finding, kind: FindingEventKind, text: str,
     or a comment, with its files."""
     if kind not in RESPONSES:
         raise ValidationFailed("kind", _("Choose a plan, a progress report or a comment."))
-    if kind == K.COMMENT:
+    if kind == FindingEventKind.COMMENT:
         if not can_comment(actor, finding):
             raise NotPermitted(_("You may not comment on this finding."))
     elif not can_respond(actor, finding):
         raise NotPermitted(_("Only the responsible unit reports on an open finding."))
-    text = _require("text", text, _("Write what was done or planned.") if kind != K.COMMENT
+    text = _require("text", text, _("Write what was done or planned.") if kind != FindingEventKind.COMMENT
                     else _("Write the comment."))
     prepared = evidence.prepare_files(list(files)) if files else []
     event = _event(actor, finding, kind, text)
     db.session.flush()
     evidence.attach_files(actor, prepared, finding_event_id=event.id)
-    if kind != K.COMMENT and finding.status in (F.OPEN, F.REOPENED):
-        _set_status(actor, finding, F.IN_PROGRESS, kind.value)
+    if kind != FindingEventKind.COMMENT and finding.status in (FindingStatus.OPEN, FindingStatus.REOPENED):
+        _set_status(actor, finding, FindingStatus.IN_PROGRESS, kind.value)
     else:
         finding.updated_at = utcnow()  # the row version guards the thread against a concurrent state change
         audit.record(actor, kind.value, finding, label(finding), {"event": [None, event.id]})
@@ -425,10 +418,10 @@ def submit_finding(actor: User, finding: Finding, text: str, files: list[tuple[s
         raise ValidationFailed("no_evidence_reason", _("Attach at least one evidence file, or explain why there "
                                                        "is none."))
     prepared = evidence.prepare_files(list(files)) if files else []
-    event = _event(actor, finding, K.SUBMITTED, _clean(text)[:MAX_TEXT], no_evidence_reason=reason[:MAX_TEXT])
+    event = _event(actor, finding, FindingEventKind.SUBMITTED, _clean(text)[:MAX_TEXT], no_evidence_reason=reason[:MAX_TEXT])
     db.session.flush()
     evidence.attach_files(actor, prepared, finding_event_id=event.id)
-    _set_status(actor, finding, F.SUBMITTED, "submit")
+    _set_status(actor, finding, FindingStatus.SUBMITTED, "submit")
     _notify(_verifiers(finding), _("Finding %(code)s was submitted for verification by %(unit)s.",
                                    code=finding.code, unit=finding.unit.name), link(finding))
     _commit()
@@ -441,10 +434,10 @@ def accept_finding(actor: User, finding: Finding, text: str = "") -> FindingEven
     """The remediation is accepted: the finding closes; the inspection closes with its last finding."""
     if not can_verify(actor, finding):
         raise NotPermitted(_("Only the team leader or a leader verifies a submitted finding."))
-    event = _event(actor, finding, K.ACCEPTED, _clean(text)[:MAX_TEXT])
+    event = _event(actor, finding, FindingEventKind.ACCEPTED, _clean(text)[:MAX_TEXT])
     finding.closed_at = utcnow()
     finding.closed_by_id = actor.id
-    _set_status(actor, finding, F.CLOSED, "accept")
+    _set_status(actor, finding, FindingStatus.CLOSED, "accept")
     db.session.flush()
     _close_inspection_when_done(actor, finding.inspection)
     _commit()
@@ -468,8 +461,8 @@ def reject_finding(actor: User, finding: Finding, reason: str) -> FindingEvent:
     if not can_verify(actor, finding):
         raise NotPermitted(_("Only the team leader or a leader verifies a submitted finding."))
     reason = _require("reason", reason, _("Give the reason for sending it back."))
-    event = _event(actor, finding, K.REJECTED, reason)
-    _set_status(actor, finding, F.REOPENED, "reject", {"reason": [None, reason]})
+    event = _event(actor, finding, FindingEventKind.REJECTED, reason)
+    _set_status(actor, finding, FindingStatus.REOPENED, "reject", {"reason": [None, reason]})
     _notify(unit_heads(finding.unit_id), _("Finding %(code)s was sent back: %(reason)s", code=finding.code,
                                            reason=reason), link(finding))
     _commit()
@@ -485,7 +478,7 @@ def extend_due_date(actor: User, finding: Finding, new_due_date: date | None, re
         raise ValidationFailed("new_due_date", _("The new due date must be after the current one (%(date)s).",
                                                  date=formatting.day_text(finding.due_date)))
     reason = _require("reason", reason, _("Give the reason for the extension."))
-    event = _event(actor, finding, K.EXTENDED, reason, previous_due_date=finding.due_date, new_due_date=new_due_date)
+    event = _event(actor, finding, FindingEventKind.EXTENDED, reason, previous_due_date=finding.due_date, new_due_date=new_due_date)
     before = finding.due_date
     finding.due_date = new_due_date
     finding.updated_at = utcnow()
@@ -506,7 +499,7 @@ def reassign_finding(actor: User, finding: Finding, unit: Unit | None, reason: s
     if unit.id == finding.unit_id:
         raise ValidationFailed("unit_id", _("This unit is already responsible."))
     reason = _require("reason", reason, _("Give the reason for the change."))
-    event = _event(actor, finding, K.REASSIGNED, reason, from_unit_id=finding.unit_id, to_unit_id=unit.id)
+    event = _event(actor, finding, FindingEventKind.REASSIGNED, reason, from_unit_id=finding.unit_id, to_unit_id=unit.id)
     audit.record(actor, "reassign", finding, label(finding), {"unit_id": [finding.unit_id, unit.id],
                                                                "reason": [None, reason]})
     finding.unit_id = unit.id
@@ -523,15 +516,15 @@ def move_to_successor(actor: User | None, unit: Unit, successor: Unit) -> int:
     event that says so. Adds to the caller's transaction (app.services.units.succeed_unit) without
     committing. Returns how many moved."""
     moving = db.session.scalars(sa.select(Finding).where(
-        Finding.unit_id == unit.id, Finding.status.in_(ACTIVE_STATUSES + (F.DRAFT,)))).all()
+        Finding.unit_id == unit.id, Finding.status.in_(ACTIVE_STATUSES + (FindingStatus.DRAFT,)))).all()
     text = _("%(old)s was succeeded by %(new)s.", old=unit.name, new=successor.name)
     for finding in moving:
-        if finding.status != F.DRAFT:
-            _event(actor, finding, K.MOVED, text, from_unit_id=unit.id, to_unit_id=successor.id)
+        if finding.status != FindingStatus.DRAFT:
+            _event(actor, finding, FindingEventKind.MOVED, text, from_unit_id=unit.id, to_unit_id=successor.id)
         audit.record(actor, "move", finding, label(finding), {"unit_id": [unit.id, successor.id]})
         finding.unit_id = successor.id
         finding.updated_at = utcnow()
-    issued = [f for f in moving if f.status != F.DRAFT]
+    issued = [f for f in moving if f.status != FindingStatus.DRAFT]
     if issued:
         _notify(unit_heads(successor.id), _("%(n)d open findings of %(old)s are now your unit's.", n=len(issued),
                                             old=unit.name), notifications.Link("findings.index", {"unit": successor.id}))
@@ -631,7 +624,7 @@ def counts(query: sa.Select, today: date) -> dict[str, int]:
         sa.func.count().filter(active),
         sa.func.count().filter(active, sub.c.due_date < today),
         sa.func.count().filter(active, sub.c.due_date.between(today, today + timedelta(days=days))),
-        sa.func.count().filter(sub.c.status == F.CLOSED.value),
-        sa.func.count().filter(sub.c.status == F.DRAFT.value),
+        sa.func.count().filter(sub.c.status == FindingStatus.CLOSED.value),
+        sa.func.count().filter(sub.c.status == FindingStatus.DRAFT.value),
     )).one()
     return dict(zip(("open", "overdue", "due_soon", "closed", "draft"), row))

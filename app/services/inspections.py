@@ -29,7 +29,6 @@ from app.services.errors import NotPermitted, ValidationFailed
 from app.services.permissions import TEAM_ROLES, can_edit_inspection, is_manager, visible_inspections
 from app.services.transactions import commit_or_stale
 
-S = InspectionStatus
 FIELDS = ("title", "kind", "legal_basis", "decision_number", "decision_date", "issuing_body_id", "unit_id",
           "template_id", "planned_start", "planned_end", "place", "status")
 STALE = _l("Someone else changed this inspection meanwhile. Reload the page to see their changes, then make "
@@ -59,7 +58,7 @@ def filtered_inspections(user: User, year: int | None = None, status: str = "", 
 
 
 # Field work the team may take offline: the checklist opens (read only while scheduled) and fills in.
-FIELD_WORK = (S.SCHEDULED, S.IN_PROGRESS)
+FIELD_WORK = (InspectionStatus.SCHEDULED, InspectionStatus.IN_PROGRESS)
 
 
 def field_work(user: User) -> sa.Select:
@@ -89,7 +88,7 @@ def _validate(inspection: Inspection, team: list[TeamMember]) -> None:
         problems.append(("unit_id", _("Choose an active unit.")))
     if inspection.decision_number:
         inspection.decision_number = " ".join(inspection.decision_number.split())
-    if not inspection.decision_number and inspection.status != S.DRAFT:
+    if not inspection.decision_number and inspection.status != InspectionStatus.DRAFT:
         problems.append(("decision_number", _("A scheduled inspection keeps its decision number.")))
     if inspection.decision_number:
         if not (inspection.decision_date and inspection.issuing_body_id):
@@ -140,7 +139,7 @@ def _set_team(inspection: Inspection, team: list[TeamMember]) -> dict:
 def create_inspection(actor: User, team: list[TeamMember], **fields) -> Inspection:
     if not is_manager(actor):
         raise NotPermitted(_("Only leaders open inspections."))
-    inspection = Inspection(status=S.DRAFT, created_by_id=actor.id, **fields)
+    inspection = Inspection(status=InspectionStatus.DRAFT, created_by_id=actor.id, **fields)
     _validate(inspection, team)
     team_change = _set_team(inspection, team)
     db.session.add(inspection)
@@ -203,10 +202,10 @@ class Transition:
 
 TRANSITIONS = {
     t.name: t for t in (
-        Transition("schedule", _l("Schedule"), (S.DRAFT,), S.SCHEDULED),
-        Transition("start", _l("Start field work"), (S.SCHEDULED,), S.IN_PROGRESS),
-        Transition("review", _l("Send for review"), (S.IN_PROGRESS,), S.REVIEWING),
-        Transition("cancel", _l("Cancel the inspection"), (S.DRAFT, S.SCHEDULED, S.IN_PROGRESS), S.CANCELLED),
+        Transition("schedule", _l("Schedule"), (InspectionStatus.DRAFT,), InspectionStatus.SCHEDULED),
+        Transition("start", _l("Start field work"), (InspectionStatus.SCHEDULED,), InspectionStatus.IN_PROGRESS),
+        Transition("review", _l("Send for review"), (InspectionStatus.IN_PROGRESS,), InspectionStatus.REVIEWING),
+        Transition("cancel", _l("Cancel the inspection"), (InspectionStatus.DRAFT, InspectionStatus.SCHEDULED, InspectionStatus.IN_PROGRESS), InspectionStatus.CANCELLED),
     )
 }
 

@@ -28,7 +28,6 @@ from app.models import (
     User,
 )
 
-I = InspectionStatus  # noqa: E741
 
 # --- role groups ---------------------------------------------------------------------------------
 
@@ -72,9 +71,9 @@ def _visible_unit_ids(user: User) -> sa.Select:
 # --- inspections and their checklists ------------------------------------------------------------
 
 # A unit head sees their unit's inspections once the minutes exist (DESIGN.md §4).
-VISIBLE_TO_UNIT_HEADS = (I.MINUTES_SIGNED, I.CONCLUDED, I.CLOSED)
+VISIBLE_TO_UNIT_HEADS = (InspectionStatus.MINUTES_SIGNED, InspectionStatus.CONCLUDED, InspectionStatus.CLOSED)
 # An inspection is edited until its field work starts.
-EDITABLE = (I.DRAFT, I.SCHEDULED)
+EDITABLE = (InspectionStatus.DRAFT, InspectionStatus.SCHEDULED)
 
 
 def visible_inspections(user: User) -> sa.Select:
@@ -108,7 +107,7 @@ def can_answer(user: User, inspection: Inspection) -> bool:
 def may_answer(user: User, status: InspectionStatus, team_role: TeamRole | None) -> bool:
     """`can_answer` from the inspection's status and the user's team role, when these are already read."""
     # A unit head never answers, even one still listed in a team from before their account changed.
-    return status == I.IN_PROGRESS and team_role is not None and user.role != Role.UNIT_HEAD
+    return status == InspectionStatus.IN_PROGRESS and team_role is not None and user.role != Role.UNIT_HEAD
 
 
 # --- checklist templates -------------------------------------------------------------------------
@@ -132,13 +131,12 @@ def can_view_template(user: User, template: ChecklistTemplate) -> bool:
 
 # --- findings ------------------------------------------------------------------------------------
 
-F = FindingStatus
 # Drafts are made, edited, confirmed and dismissed while the inspection is under way or under review.
-DRAFTING = (I.IN_PROGRESS, I.REVIEWING, I.MINUTES_SIGNED)
+DRAFTING = (InspectionStatus.IN_PROGRESS, InspectionStatus.REVIEWING, InspectionStatus.MINUTES_SIGNED)
 # The conclusion notice issues the confirmed drafts once the minutes are signed.
-ISSUABLE = (I.MINUTES_SIGNED,)
+ISSUABLE = (InspectionStatus.MINUTES_SIGNED,)
 # The responsible unit answers while a finding is open.
-ANSWERABLE = (F.OPEN, F.IN_PROGRESS, F.REOPENED)
+ANSWERABLE = (FindingStatus.OPEN, FindingStatus.IN_PROGRESS, FindingStatus.REOPENED)
 
 
 def visible_findings(user: User) -> sa.Select:
@@ -184,7 +182,7 @@ def can_issue_findings(user: User, inspection: Inspection) -> bool:
 
 
 def can_edit_finding(user: User, finding: Finding) -> bool:
-    return finding.status in (F.DRAFT, F.DISMISSED) and can_draft_findings(user, finding.inspection)
+    return finding.status in (FindingStatus.DRAFT, FindingStatus.DISMISSED) and can_draft_findings(user, finding.inspection)
 
 
 def can_respond(user: User, finding: Finding) -> bool:
@@ -193,7 +191,7 @@ def can_respond(user: User, finding: Finding) -> bool:
 
 
 def can_submit(user: User, finding: Finding) -> bool:
-    return finding.status == F.IN_PROGRESS and _is_unit_head_of(user, finding)
+    return finding.status == FindingStatus.IN_PROGRESS and _is_unit_head_of(user, finding)
 
 
 def can_comment(user: User, finding: Finding) -> bool:
@@ -205,7 +203,7 @@ def can_comment(user: User, finding: Finding) -> bool:
 
 def can_verify(user: User, finding: Finding) -> bool:
     """The team leader of the inspection, or a leader, accepts or sends back a submitted finding."""
-    return finding.status == F.SUBMITTED and (is_manager(user) or _is_team_lead(user, finding.inspection))
+    return finding.status == FindingStatus.SUBMITTED and (is_manager(user) or _is_team_lead(user, finding.inspection))
 
 
 def can_extend(user: User, finding: Finding) -> bool:
@@ -232,7 +230,7 @@ class FindingRights:
 def finding_rights(user: User, finding: Finding) -> FindingRights:
     unit_head = _is_unit_head_of(user, finding)  # one query for the three rights that need it
     return FindingRights(edit=can_edit_finding(user, finding), respond=finding.status in ANSWERABLE and unit_head,
-                         submit=finding.status == F.IN_PROGRESS and unit_head,
+                         submit=finding.status == FindingStatus.IN_PROGRESS and unit_head,
                          comment=can_comment(user, finding), verify=can_verify(user, finding),
                          extend=can_extend(user, finding), reassign=can_reassign(user, finding))
 
@@ -243,9 +241,9 @@ D = DocumentStatus
 # Unit heads read their unit's documents once they exist on paper.
 ISSUED_DOCUMENTS = (D.FINAL, D.SIGNED)
 # A document's first version is made in these inspection states; corrections in the later ones.
-STARTS = {DocumentKind.MINUTES: (I.REVIEWING,), DocumentKind.CONCLUSION: (I.MINUTES_SIGNED,)}
-CORRECTABLE = {DocumentKind.MINUTES: (I.REVIEWING, I.MINUTES_SIGNED, I.CONCLUDED, I.CLOSED),
-               DocumentKind.CONCLUSION: (I.CONCLUDED, I.CLOSED)}
+STARTS = {DocumentKind.MINUTES: (InspectionStatus.REVIEWING,), DocumentKind.CONCLUSION: (InspectionStatus.MINUTES_SIGNED,)}
+CORRECTABLE = {DocumentKind.MINUTES: (InspectionStatus.REVIEWING, InspectionStatus.MINUTES_SIGNED, InspectionStatus.CONCLUDED, InspectionStatus.CLOSED),
+               DocumentKind.CONCLUSION: (InspectionStatus.CONCLUDED, InspectionStatus.CLOSED)}
 
 
 def visible_documents(user: User) -> sa.Select:

@@ -47,9 +47,7 @@ from app.services.permissions import (
     visible_inspections,
 )
 
-S = InspectionStatus
-F = FindingStatus
-NOT_ISSUED = (F.DRAFT, F.DISMISSED)
+NOT_ISSUED = (FindingStatus.DRAFT, FindingStatus.DISMISSED)
 TREND_YEARS = 6  # the scores over the years: the chosen year and the five before it
 
 SORT_KEYS = {
@@ -232,7 +230,7 @@ def _count_inspections(rows: dict[int, UnitRow], user: User, year: int) -> None:
     """1. Inspections per unit: planned (not cancelled) and done (scored)."""
     inspections = _scoped(
         sa.select(Unit.id, Unit.code, Unit.name,
-                  sa.func.count().filter(Inspection.status != S.CANCELLED),
+                  sa.func.count().filter(Inspection.status != InspectionStatus.CANCELLED),
                   sa.func.count().filter(Inspection.status.in_(FIELD_WORK_DONE)))
         .select_from(Inspection).join(Unit, Unit.id == Inspection.unit_id)
         .where(_year(year)).group_by(Unit.id, Unit.code, Unit.name), user)
@@ -249,7 +247,7 @@ def _count_findings(rows: dict[int, UnitRow], user: User, year: int, today: date
         .with_only_columns(Unit.id, Unit.code, Unit.name,
                            sa.func.count().filter(active),
                            sa.func.count().filter(active, Finding.due_date < today),
-                           sa.func.count().filter(Finding.status == F.CLOSED),
+                           sa.func.count().filter(Finding.status == FindingStatus.CLOSED),
                            sa.func.count().filter(Finding.repeat_of_id.is_not(None)))
         .join_from(Finding, Inspection, Inspection.id == Finding.inspection_id)
         .join_from(Finding, Unit, Unit.id == Finding.unit_id)
