@@ -18,6 +18,11 @@ def day_text(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
+def time_and_day_text(moment: datetime) -> str:
+    """A local time as hh:mm dd/mm/yyyy (a photo's caption in the documents)."""
+    return f"{moment.hour:02d}:{moment.minute:02d} {day_text(moment.date())}"
+
+
 def date_filter(value: date | datetime | None) -> str:
     if value is None:
         return ""

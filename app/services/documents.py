@@ -205,10 +205,6 @@ def shows_photo(document: Document, sha: str) -> bool:
                Attachment.mime_type.like("image/%")).limit(1)) is not None
 
 
-def photo_path(document_id: int, sha: str) -> str:
-    """The address of an appendix photo: a route for the browser, resolved from storage for the PDF."""
-    return f"/documents/{document_id}/photos/{sha}"
-
 
 # --- drafts --------------------------------------------------------------------------------------
 
@@ -360,6 +356,13 @@ def _findings(document: Document, inspection: Inspection) -> list[Finding]:
     return list(db.session.scalars(query.where(issued_or_confirmed)).unique())
 
 
+def photo_path(document_id: int, sha: str) -> str:
+    """The address of an appendix photo, frozen into final documents (snapshot and HTML): the route
+    documents.photo for the browser, resolved from storage for the PDF. Written out rather than built
+    with url_for because documents are also finalised outside a request (the demo, the CLI)."""
+    return f"/documents/{document_id}/photos/{sha}"
+
+
 def _photos(document: Document, inspection: Inspection) -> list[dict]:
     """The inspection's evidence photos, in checklist order, captioned with item code and time."""
     zone = clock.zone()
@@ -374,9 +377,8 @@ def _photos(document: Document, inspection: Inspection) -> list[dict]:
         if attachment.sha256 in seen or not evidence.evidence_path(attachment, thumbnail=True).is_file():
             continue
         seen.add(attachment.sha256)
-        at = attachment.uploaded_at.astimezone(zone)
-        photos.append({"sha": attachment.sha256, "code": code or "",
-                       "caption": f"{code + ' · ' if code else ''}{at:%H:%M %d/%m/%Y}",
+        at = formatting.time_and_day_text(attachment.uploaded_at.astimezone(zone))
+        photos.append({"sha": attachment.sha256, "code": code or "", "caption": f"{code + ' · ' if code else ''}{at}",
                        "url": photo_path(document.id, attachment.sha256)})
     return photos
 
