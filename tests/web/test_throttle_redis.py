@@ -4,12 +4,14 @@ Runs against a real Redis at TEST_REDIS_URL (default redis://127.0.0.1:6379/0), 
 """
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 import redis
 
 from app import create_app
 from app.config import TestingConfig
+from app.extensions import db
 from tests.conftest import RequestIsolatingClient, database_overrides
 from tests.factories import PASSWORD, make_user
 from tests.web.test_auth import post_login
@@ -36,25 +38,28 @@ def address(username: str) -> str:
     return "10.{}.{}.{}".format(*username.encode()[-3:])
 
 
+@contextmanager
 def worker(tmp_path):
-    """An app as one gunicorn worker would build it: its limiter's storage made afresh."""
+    """An app as one gunicorn worker would build it (its limiter's storage made afresh), in its context;
+    its database connections are closed afterwards."""
     app = create_app(TestingConfig, RATELIMIT_STORAGE_URI=REDIS_URL, **database_overrides(tmp_path))
     app.test_client_class = RequestIsolatingClient
-    return app
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_failures_counted_in_redis_hold_in_a_fresh_worker(app, tmp_path, username):
     make_user(username=username)
-    first = worker(tmp_path)
-    with first.app_context():
+    with worker(tmp_path) as first:
         client = first.test_client()
         client.environ_base["REMOTE_ADDR"] = address(username)
         for _ in range(first.config["LOGIN_MAX_FAILURES"]):
             assert post_login(client, username, "wrong").status_code == 422
     assert any(redis.Redis.from_url(REDIS_URL).scan_iter(f"*|{username}/*"))
 
-    second = worker(tmp_path)  # memory storage would start from zero here
-    with second.app_context():
+    with worker(tmp_path) as second:  # memory storage would start from zero here
         same_address = second.test_client()
         same_address.environ_base["REMOTE_ADDR"] = address(username)
         response = post_login(same_address, username, PASSWORD)
