@@ -14,7 +14,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 
 from app.models import Document
 from app.services import documents, evidence
@@ -52,7 +52,17 @@ def font_files() -> list[dict]:
 
 def render_body(data: dict) -> str:
     """The document itself as HTML (the part the print view and the PDF share), from its data."""
-    return unicodedata.normalize("NFC", render_template("documents/_body.html", d=data))
+    return unicodedata.normalize("NFC", render_template("documents/_body.html", d=data, photo_url=photo_url))
+
+
+def photo_url(document_id: int, sha: str) -> str:
+    """An appendix photo's address (the route the browser asks, PHOTO_PATH for the PDF). A document is
+    also finalised outside a request (the demo, the CLI): a request context made for the purpose lets
+    url_for build the same path there."""
+    if has_request_context():
+        return url_for("documents.photo", document_id=document_id, sha=sha)
+    with current_app.test_request_context():
+        return url_for("documents.photo", document_id=document_id, sha=sha)
 
 
 def body_html(document: Document) -> str:

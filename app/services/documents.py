@@ -356,13 +356,6 @@ def _findings(document: Document, inspection: Inspection) -> list[Finding]:
     return list(db.session.scalars(query.where(issued_or_confirmed)).unique())
 
 
-def photo_path(document_id: int, sha: str) -> str:
-    """The address of an appendix photo, frozen into final documents (snapshot and HTML): the route
-    documents.photo for the browser, resolved from storage for the PDF. Written out rather than built
-    with url_for because documents are also finalised outside a request (the demo, the CLI)."""
-    return f"/documents/{document_id}/photos/{sha}"
-
-
 def _photos(document: Document, inspection: Inspection) -> list[dict]:
     """The inspection's evidence photos, in checklist order, captioned with item code and time."""
     zone = clock.zone()
@@ -378,8 +371,7 @@ def _photos(document: Document, inspection: Inspection) -> list[dict]:
             continue
         seen.add(attachment.sha256)
         at = formatting.time_and_day_text(attachment.uploaded_at.astimezone(zone))
-        photos.append({"sha": attachment.sha256, "code": code or "", "caption": f"{code + ' · ' if code else ''}{at}",
-                       "url": photo_path(document.id, attachment.sha256)})
+        photos.append({"sha": attachment.sha256, "code": code or "", "caption": f"{code + ' · ' if code else ''}{at}"})
     return photos
 
 
