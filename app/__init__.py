@@ -77,6 +77,7 @@ def select_locale() -> str | None:
 
 
 def register_blueprints(app: Flask) -> None:
+    # Imported once the extensions are bound: a blueprint's modules add their routes and hooks on import.
     from app.forms import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before the routes that use it are added
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def init_templates(app: Flask) -> None:
+    # Imported here, as the blueprints are: app.offline.routes belongs to a blueprint package.
     from app import security
     from app.offline.routes import worker_available
 

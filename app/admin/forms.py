@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from app.forms import Form
 from app.models import Role
+from app.services.documents import pattern_problem
 from app.units.forms import coerce_id, unit_choices
 
 LOCALE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
@@ -79,8 +80,6 @@ class IssuingBodyForm(Form):
 
 
 def _check_pattern(field):
-    from app.services.documents import pattern_problem
-
     problem = pattern_problem(field.data)
     if problem:
         raise ValidationError(problem)

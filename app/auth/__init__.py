@@ -1,4 +1,6 @@
 """Login, logout, own password and language; the Flask-Login hooks."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, make_response, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
@@ -33,8 +35,6 @@ def unauthorized():
 
 
 def _local_path(url: str) -> str | None:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     if not parts.path:
         return None
