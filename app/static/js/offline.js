@@ -111,7 +111,7 @@
   function keep(urls) { return ask({type: "download", urls: urls}); }
 
   window.KiemtraOffline = {owner: owner, messages: messages, send: send, refresh: refresh, format: format,
-                           plural: plural, keep: keep};
+                           keep: keep};
 
   if (owner) {
     KiemtraOutbox.setMeta("owner", owner);
