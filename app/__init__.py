@@ -84,8 +84,10 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.checklists import bp as checklists_bp
+    from app.directives import bp as directives_bp
     from app.documents import bp as documents_bp
     from app.findings import bp as findings_bp
+    from app.follow_ups import bp as follow_ups_bp
     from app.inspections import bp as inspections_bp
     from app.main import bp as main_bp
     from app.notifications import bp as notifications_bp
@@ -100,6 +102,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(checklists_bp, url_prefix="/checklists")
     app.register_blueprint(inspections_bp, url_prefix="/inspections")
     app.register_blueprint(findings_bp, url_prefix="/findings")
+    app.register_blueprint(directives_bp, url_prefix="/directives")
+    app.register_blueprint(follow_ups_bp, url_prefix="/follow-ups")
     app.register_blueprint(documents_bp, url_prefix="/documents")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")

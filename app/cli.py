@@ -11,7 +11,7 @@ from app import clock
 from app.extensions import db
 from app.models import Notification, Role
 from app.notifications.links import link_url
-from app.services import accounts, findings, notifications
+from app.services import accounts, findings, follow_ups, notifications
 from app.services.errors import ValidationFailed
 
 
@@ -101,7 +101,7 @@ def _remind(today: date) -> list[str]:
     else:
         created = db.session.scalar(
             sa.select(sa.func.count()).select_from(Notification).where(Notification.id > last_id))
-        click.echo(f"Deadline reminders for {today.isoformat()}: {reminded} findings reminded, "
+        click.echo(f"Deadline reminders for {today.isoformat()}: {reminded} findings, tasks and remediation items reminded, "
                    f"{created} notifications created.")
     return []
 
@@ -125,11 +125,11 @@ def _send_digests() -> list[str]:
 
 
 def remind_deadlines(today: date) -> int | None:
-    """The findings' "due in N days" and "overdue" notifications, committed; returns what the findings
-    service counts, or None when it has no remind_deadlines() (missing is skipped, broken raises)."""
+    """The "due in N days" and "overdue" notifications of findings, tasks and remediation items,
+    committed; returns what the services count, or None when it has no remind_deadlines() (missing is skipped, broken raises)."""
     remind = getattr(findings, "remind_deadlines", None)
     if remind is None:
         return None
-    created = remind(today)
+    created = remind(today) + follow_ups.remind_deadlines(today)
     db.session.commit()
     return created

@@ -24,3 +24,8 @@ def local_today() -> date:
 def start_of_local_day(day: date) -> datetime:
     """Midnight of a local calendar day, as an aware datetime (comparable with stored UTC times)."""
     return datetime.combine(day, time.min, tzinfo=zone())
+
+
+def local_day(moment: datetime) -> date:
+    """The local calendar day of a stored (UTC) time."""
+    return moment.astimezone(zone()).date()

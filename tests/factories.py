@@ -114,3 +114,19 @@ def make_answer(inspection, item, **values):
     refresh_scores(db.session, [inspection.id])
     db.session.commit()
     return answer
+
+
+def make_directive(issuing_body=None, **overrides):
+    """A directive of `issuing_body` (a new one unless given), dated 02/03/2023 unless told."""
+    from datetime import date
+
+    from app.models import Directive
+
+    n = next(_sequence)
+    fields = {"number": f"{n}/BCĐ-NC", "issued_on": date(2023, 3, 2), "subject": f"Nhiệm vụ trọng tâm {n}",
+              "issuing_body": issuing_body or make_issuing_body()}
+    fields.update(overrides)
+    directive = Directive(**fields)
+    db.session.add(directive)
+    db.session.commit()
+    return directive

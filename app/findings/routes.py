@@ -8,7 +8,6 @@ the message beside its field, nothing typed lost.
 """
 import tempfile
 import zipfile
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, send_file, url_for
@@ -51,7 +50,7 @@ from app.models import (
 from app.services import evidence, finding_lists, permissions, reports
 from app.services import findings as service
 from app.services.errors import NotPermitted, ValidationFailed
-from app.security import private_file
+from app.files import posted_files, send_attachment, stored_name
 from app.throttle import uploads
 from app.units.forms import unit_choices
 
@@ -70,10 +69,6 @@ def get_finding(finding_id: int) -> Finding:
     if finding is None:
         abort(404)
     return finding
-
-
-def posted_files(field: str) -> list[tuple[str, bytes]]:
-    return evidence.read_uploads(request.files.getlist(field))
 
 
 # --- lists ---------------------------------------------------------------------------------------
@@ -310,33 +305,13 @@ def _file_of(finding: Finding, attachment_id: int) -> Attachment:
 @bp.route("/<int:finding_id>/files/<int:attachment_id>")
 def file(finding_id: int, attachment_id: int):
     finding = get_finding(finding_id)
-    return _send(_file_of(finding, attachment_id), thumbnail=False)
+    return send_attachment(_file_of(finding, attachment_id), thumbnail=False)
 
 
 @bp.route("/<int:finding_id>/files/<int:attachment_id>/thumb")
 def thumbnail(finding_id: int, attachment_id: int):
     finding = get_finding(finding_id)
-    return _send(_file_of(finding, attachment_id), thumbnail=True)
-
-
-def _send(attachment: Attachment, thumbnail: bool):
-    if thumbnail and not attachment.is_image:
-        abort(404)
-    path = evidence.evidence_path(attachment, thumbnail)
-    if not path.is_file():
-        abort(404)
-    # A PDF downloads rather than opening in our origin (a viewer blocks a sandboxed PDF anyway).
-    response = send_file(path, mimetype="image/jpeg" if thumbnail else attachment.mime_type,
-                         download_name=_stored_name(attachment), as_attachment=not attachment.is_image,
-                         etag=f"{attachment.sha256}{'-t' if thumbnail else ''}", conditional=True)
-    return private_file(response)
-
-
-def _stored_name(attachment: Attachment) -> str:
-    name = attachment.original_name
-    if attachment.is_image:  # the stored file is a JPEG whatever the photo was sent as
-        name = f"{Path(name).stem or 'photo'}.jpg"
-    return name
+    return send_attachment(_file_of(finding, attachment_id), thumbnail=True)
 
 
 def zip_name(code: str | None, fallback: str) -> str:
@@ -352,7 +327,7 @@ def _zip(entries: list[tuple[str, Attachment]], name: str):
             path = evidence.evidence_path(attachment)
             if not path.is_file():
                 continue
-            arcname = f"{folder}/{attachment.id}-{_stored_name(attachment)}"
+            arcname = f"{folder}/{attachment.id}-{stored_name(attachment)}"
             if arcname in used:
                 continue
             used.add(arcname)

@@ -12,6 +12,7 @@ from app.models.checklist import (
     TargetOperator,
     TemplateStatus,
 )
+from app.models.directive import Directive, DirectiveTask, ReportingCycle, TargetKind
 from app.models.document import Document, DocumentKind, DocumentSequence, DocumentStatus
 from app.models.finding import (
     ACTIVE_STATUSES,
@@ -22,6 +23,18 @@ from app.models.finding import (
     FindingSeverity,
     FindingStatus,
 )
+from app.models.follow_up import (
+    DONE_OUTCOMES,
+    FOLLOW_UP_ACTIVE,
+    FOLLOW_UP_GIVEN,
+    FollowUpEvent,
+    FollowUpEventKind,
+    FollowUpItem,
+    FollowUpKind,
+    FollowUpStatus,
+    Outcome,
+    UnitRole,
+)
 from app.models.inspection import Inspection, InspectionKind, InspectionMember, InspectionStatus, TeamRole
 from app.models.notification import Notification
 from app.models.report import InspectionScore
@@ -31,6 +44,9 @@ from app.models.user import Role, User, UserSession
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "DONE_OUTCOMES",
+    "FOLLOW_UP_ACTIVE",
+    "FOLLOW_UP_GIVEN",
     "ISSUED_STATUSES",
     "Answer",
     "AnswerType",
@@ -39,6 +55,8 @@ __all__ = [
     "ChecklistItem",
     "ChecklistSection",
     "ChecklistTemplate",
+    "Directive",
+    "DirectiveTask",
     "Document",
     "DocumentKind",
     "DocumentSequence",
@@ -49,6 +67,11 @@ __all__ = [
     "FindingEventKind",
     "FindingSeverity",
     "FindingStatus",
+    "FollowUpEvent",
+    "FollowUpEventKind",
+    "FollowUpItem",
+    "FollowUpKind",
+    "FollowUpStatus",
     "Inspection",
     "InspectionKind",
     "InspectionMember",
@@ -56,15 +79,19 @@ __all__ = [
     "InspectionStatus",
     "IssuingBody",
     "Notification",
+    "Outcome",
     "ParArea",
+    "ReportingCycle",
     "Role",
     "SearchTerm",
     "Severity",
+    "TargetKind",
     "TargetOperator",
     "TeamRole",
     "TemplateStatus",
     "Unit",
     "UnitKind",
+    "UnitRole",
     "User",
     "UserSession",
 ]

@@ -69,6 +69,9 @@ class Attachment(db.Model):
     finding_event_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("finding_event.id"), index=True)
     # The signed scan of a document (minutes or conclusion notice).
     document_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("document.id"), index=True)
+    # The signed file of a directive, or the files of one step of a follow-up item.
+    directive_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("directive.id"), index=True)
+    follow_up_event_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("follow_up_event.id"), index=True)
     sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
     original_name: Mapped[str] = mapped_column(sa.String(255))
     mime_type: Mapped[str] = mapped_column(sa.String(100))
@@ -84,6 +87,8 @@ class Attachment(db.Model):
     finding: Mapped[Optional["Finding"]] = relationship(back_populates="photos")  # noqa: F821
     finding_event: Mapped[Optional["FindingEvent"]] = relationship(back_populates="attachments")  # noqa: F821
     document: Mapped[Optional["Document"]] = relationship(back_populates="scans")  # noqa: F821
+    directive: Mapped[Optional["Directive"]] = relationship(back_populates="files")  # noqa: F821
+    follow_up_event: Mapped[Optional["FollowUpEvent"]] = relationship(back_populates="attachments")  # noqa: F821
     uploaded_by: Mapped[Optional[User]] = relationship()
 
     @property

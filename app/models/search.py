@@ -70,6 +70,7 @@ class SearchTerm(db.Model):
 # --- what each kind of row is searched by ----------------------------------------------------------
 
 def _texts_of(obj) -> tuple[str, list] | None:
+    from app.models.directive import Directive
     from app.models.finding import Finding
     from app.models.inspection import Inspection
     from app.models.unit import Unit
@@ -80,6 +81,8 @@ def _texts_of(obj) -> tuple[str, list] | None:
         return "inspection", [obj.decision_number, obj.title, obj.place]
     if isinstance(obj, Finding):
         return "finding", [obj.code, obj.title, obj.description, obj.recommendation]
+    if isinstance(obj, Directive):
+        return "directive", [obj.number, obj.subject, obj.signer_name]
     return None
 
 
@@ -91,7 +94,7 @@ def term_rows(kind: str, entity_id: int, key: str) -> list[dict]:
     return [{"kind": kind, "entity_id": entity_id, "term": word} for word in words(key)]
 
 
-KINDS = ("unit", "inspection", "finding")
+KINDS = ("unit", "inspection", "finding", "directive")
 
 
 def _before_flush(session: Session, _context, _instances) -> None:

@@ -55,7 +55,7 @@ from app.services import audit, evidence, findings, notifications, scoring
 from app.services import inspections as inspection_service
 from app.services.answers import answers_by_item
 from app.services.errors import NotPermitted, ValidationFailed
-from app.services.findings import unit_heads
+from app.services.deadlines import unit_heads
 from app.services.permissions import (
     ISSUED_DOCUMENTS,
     STARTS,

@@ -35,15 +35,15 @@ from app.models import (
     FindingStatus,
     Inspection,
     InspectionStatus,
-    Role,
     Severity,
     Unit,
     User,
 )
 from app.models.base import utcnow
-from app.services import audit, evidence, notifications, scoring
+from app.services import audit, deadlines, evidence, notifications, scoring
 from app.services import inspections as inspection_service
 from app.services.answers import answers_by_item
+from app.services.deadlines import unit_heads
 from app.services.errors import NotPermitted, ValidationFailed
 from app.services.permissions import (
     can_comment,
@@ -79,7 +79,7 @@ def proposed_due_date(severity: Severity, start: date | None = None) -> date:
 
 def overdue_clause(today: date):
     """SQL: issued, not closed, and the due date has passed."""
-    return sa.and_(Finding.status.in_(ACTIVE_STATUSES), Finding.due_date < today)
+    return deadlines.overdue_clause(Finding, ACTIVE_STATUSES, today)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -91,12 +91,6 @@ def label(finding: Finding) -> str:
 def link(finding: Finding) -> notifications.Link:
     """The finding's page, for a notification."""
     return notifications.Link("findings.detail", {"finding_id": finding.id})
-
-
-def unit_heads(unit_id: int) -> list[User]:
-    """The active heads of a unit, who are told about its findings."""
-    return list(db.session.scalars(sa.select(User).where(User.unit_id == unit_id, User.role == Role.UNIT_HEAD,
-                                                         User.active).order_by(User.id)))
 
 
 def _verifiers(finding: Finding) -> list[User]:
@@ -537,24 +531,13 @@ def remind_deadlines(today: date) -> int:
     """"Due in N days" and "overdue" notifications to the responsible unit's heads, at most once per
     finding, kind and due date (an extension re-arms them). Commits; returns how many findings were
     reminded. Called by `flask send-reminders`."""
-    soon = today + timedelta(days=current_app.config["FINDING_REMIND_DAYS"])
-    count = 0
-    due_soon = db.session.scalars(sa.select(Finding).where(
-        Finding.status.in_(ACTIVE_STATUSES), Finding.due_date.between(today, soon),
-        sa.or_(Finding.due_soon_reminded_for.is_(None), Finding.due_soon_reminded_for != Finding.due_date))).all()
-    for finding in due_soon:
-        _notify(unit_heads(finding.unit_id), _("Finding %(code)s is due on %(date)s.", code=finding.code,
-                                               date=formatting.day_text(finding.due_date)), link(finding))
-        finding.due_soon_reminded_for = finding.due_date
-        count += 1
-    overdue = db.session.scalars(sa.select(Finding).where(
-        overdue_clause(today),
-        sa.or_(Finding.overdue_reminded_for.is_(None), Finding.overdue_reminded_for != Finding.due_date))).all()
-    for finding in overdue:
-        _notify(unit_heads(finding.unit_id), _("Finding %(code)s is overdue since %(date)s.", code=finding.code,
-                                               date=formatting.day_text(finding.due_date)), link(finding))
-        finding.overdue_reminded_for = finding.due_date
-        count += 1
+    def send(finding: Finding, overdue: bool) -> None:
+        text = (_("Finding %(code)s is overdue since %(date)s.", code=finding.code, date=formatting.day_text(finding.due_date))
+                if overdue else _("Finding %(code)s is due on %(date)s.", code=finding.code,
+                                  date=formatting.day_text(finding.due_date)))
+        _notify(unit_heads(finding.unit_id), text, link(finding))
+
+    count = deadlines.remind(Finding, ACTIVE_STATUSES, today, send)
     db.session.commit()
     return count
 

@@ -1,5 +1,6 @@
 """Who may see and do what (DESIGN.md §4): the role groups, what each user may see of every aggregate
-(as queries to filter further) and the rights on inspections, checklists, findings and documents.
+(as queries to filter further) and the rights on inspections, checklists, findings, documents,
+directives and follow-up items.
 
 Every other service and the views ask here; this module imports models only, never a workflow
 module, so anything may import it without forming a cycle.
@@ -11,13 +12,19 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import (
     ACTIVE_STATUSES,
+    FOLLOW_UP_ACTIVE,
+    FOLLOW_UP_GIVEN,
     ISSUED_STATUSES,
     ChecklistTemplate,
+    Directive,
+    DirectiveTask,
     Document,
     DocumentKind,
     DocumentStatus,
     Finding,
     FindingStatus,
+    FollowUpItem,
+    FollowUpStatus,
     Inspection,
     InspectionMember,
     InspectionStatus,
@@ -320,3 +327,56 @@ class DocumentRights:
 def document_rights(user: User, document: Document) -> DocumentRights:
     return DocumentRights(edit=can_edit_document(user, document), finalise=can_finalise_document(user, document),
                           sign=can_sign_document(user, document), correct=can_correct_document(user, document))
+
+
+# --- directives and follow-up items --------------------------------------------------------------
+
+# The unit answers its items while they are open; a completion report needs something reported first.
+REPORTABLE = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS, FollowUpStatus.REOPENED)
+
+
+def visible_follow_ups(user: User) -> sa.Select:
+    """The follow-up items a user may see: staff all (proposals too); a unit head the given items of
+    their unit and its sub-units."""
+    query = sa.select(FollowUpItem)
+    if is_staff(user):
+        return query
+    return query.where(FollowUpItem.unit_id.in_(_visible_unit_ids(user)), FollowUpItem.status.in_(FOLLOW_UP_GIVEN))
+
+
+def visible_directives(user: User) -> sa.Select:
+    """Directives: staff read all; a unit head those that give their unit a task."""
+    query = sa.select(Directive)
+    if is_staff(user):
+        return query
+    tasks = (visible_follow_ups(user).with_only_columns(DirectiveTask.directive_id)
+             .join(DirectiveTask, DirectiveTask.id == FollowUpItem.task_id))
+    return query.where(Directive.id.in_(tasks))
+
+
+def _is_unit_head_of_item(user: User, item: FollowUpItem) -> bool:
+    if user.role != Role.UNIT_HEAD:
+        return False
+    return db.session.scalar(_visible_unit_ids(user).where(Unit.id == item.unit_id)) is not None
+
+
+@dataclass(frozen=True)
+class FollowUpRights:
+    """What the user may do with one follow-up item: computed once per page, used by the template."""
+
+    report: bool  # a plan or a progress report
+    complete: bool  # the completion report (items with a due date)
+    comment: bool
+    evaluate: bool
+    decide: bool  # confirm or dismiss a proposal
+
+
+def follow_up_rights(user: User, item: FollowUpItem) -> FollowUpRights:
+    unit_head = _is_unit_head_of_item(user, item)
+    has_end = item.due_date is not None and not (item.task is not None and item.task.is_ongoing)
+    return FollowUpRights(
+        report=unit_head and item.status in REPORTABLE,
+        complete=unit_head and has_end and item.status in REPORTABLE,
+        comment=item.status in FOLLOW_UP_ACTIVE and (is_manager(user) or unit_head),
+        evaluate=is_manager(user) and item.status in FOLLOW_UP_ACTIVE,
+        decide=is_manager(user) and item.status == FollowUpStatus.PROPOSED)

@@ -10,9 +10,8 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models import Unit, UnitKind, User
-from app.services import audit
+from app.services import audit, findings, follow_ups
 from app.services.errors import ImportFailed, ValidationFailed
-from app.services.findings import move_to_successor
 from app.services.xlsx_tables import Column, Problems, at_cell, cell_text, open_workbook, read_table
 
 UNIT_FIELDS = ("code", "name", "kind", "parent_id", "active", "valid_from", "valid_to", "successor_id")
@@ -123,7 +122,9 @@ def succeed_unit(actor: User, unit: Unit, successor: Unit, on_date: date) -> Uni
     unit.successor_id = successor.id
     unit.valid_to = on_date - timedelta(days=1)
     unit.active = False
-    move_to_successor(actor, unit, successor)  # in the same transaction, with an event on each
+    # Open findings, tasks and remediation items go too, in the same transaction, each with an event.
+    findings.move_to_successor(actor, unit, successor)
+    follow_ups.move_to_successor(actor, unit, successor)
     return _save(actor, unit, "succeed", before)
 
 

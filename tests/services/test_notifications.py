@@ -265,7 +265,7 @@ def test_send_reminders_runs_the_findings_reminders_first_and_mails_them(app, ru
     result = runner.invoke(args=["send-reminders", "--date", "2026-05-27"])
     assert result.exit_code == 0, result.output
     assert [d.isoformat() for d in days] == ["2026-05-27"]
-    assert "1 findings reminded, 1 notifications created" in result.output and "1 emails sent" in result.output
+    assert "1 findings, tasks and remediation items reminded, 1 notifications created" in result.output and "1 emails sent" in result.output
     assert "đến hạn ngày 30/05/2026" in smtp.to("head@example.vn")[0].message.get_content()
 
 
