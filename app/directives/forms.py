@@ -61,9 +61,9 @@ class TaskForm(Form):
     target_kind = SelectField(_l("Measurable target"), coerce=optional_enum(TargetKind), validators=[Optional()])
     target_measure = TextAreaField(_l("What is measured"), validators=[Optional(), Length(max=2000)])
     target_value = FloatField(_l("Target"), validators=[Optional()],
-                              description=_l("A share in %, or the number of places to gain."))
+                              description=_l("A share in per cent, or the number of places to gain."))
     baseline_value = FloatField(_l("Baseline"), validators=[Optional()],
-                                description=_l("The share in % or the rank at the start."))
+                                description=_l("The share in per cent, or the rank at the start."))
     baseline_of = IntegerField(_l("Ranked among"), validators=[Optional(), NumberRange(min=1)],
                                description=_l("For a rank: among how many, e.g. 63."))
     baseline_year = IntegerField(_l("Baseline year"), validators=[Optional(), NumberRange(min=1990, max=2100)])

@@ -40,6 +40,7 @@ from app.models import (
     ChecklistItem,
     Finding,
     FindingEventKind,
+    FollowUpItem,
     FindingStatus,
     Inspection,
     InspectionMember,
@@ -47,7 +48,7 @@ from app.models import (
     Severity,
     Unit,
 )
-from app.services import evidence, finding_lists, permissions, reports
+from app.services import evidence, finding_lists, follow_ups, home, permissions, reports
 from app.services import findings as service
 from app.services.errors import NotPermitted, ValidationFailed
 from app.files import posted_files, send_attachment, stored_name
@@ -89,7 +90,7 @@ def index():
 def todo():
     if current_user.role != Role.UNIT_HEAD:
         return redirect(url_for("findings.index", status="active"))
-    return render("findings/todo.html", **finding_lists.todo(current_user, clock.local_today()))
+    return render("findings/todo.html", **home.todo(current_user, clock.local_today()))
 
 
 @bp.route("/units/<int:unit_id>")
@@ -104,8 +105,11 @@ def unit(unit_id: int):
                                  .order_by(Finding.id.desc()).limit(100)).all()
     active = db.session.scalars(finding_lists.with_list_columns(finding_lists.ordered(theirs.where(Finding.status.in_(ACTIVE_STATUSES)), today))
                                 .limit(100)).all()
+    items = permissions.visible_follow_ups(current_user).where(FollowUpItem.unit_id == unit.id)
     return render("findings/unit.html", unit=unit, today=today, counts=service.counts(theirs, today),
-                  repeats=repeats, active=active, history=reports.unit_history(current_user, unit))
+                  repeats=repeats, active=active, history=reports.unit_history(current_user, unit),
+                  items=follow_ups.active_items(current_user, today, unit_id=unit.id),
+                  item_counts=follow_ups.counts(items, today))
 
 
 # --- one finding ---------------------------------------------------------------------------------

@@ -98,6 +98,8 @@ def _act(item: FollowUpItem, form, call, message: str, form_name: str):
         except ValidationFailed as error:
             db.session.rollback()
             apply_error(form, error)
+            for text in form.form_errors:  # shown even when the item no longer offers this form
+                flash(text, "error")
         else:
             return item_response(item, message=message)
     return item_response(item, status=422, **{form_name: form})

@@ -4,8 +4,7 @@ from app import clock
 from app.htmx import render
 from app.main import bp
 from app.models import Role
-from app.services import finding_lists
-from app.services.home import home
+from app.services import home as home_service
 
 
 @bp.route("/")
@@ -13,5 +12,5 @@ from app.services.home import home
 def index():
     """Each role's starting page: what it may see and do; a unit head's is "Việc cần làm"."""
     if current_user.role == Role.UNIT_HEAD:
-        return render("findings/todo.html", **finding_lists.todo(current_user, clock.local_today()))
-    return render("main/index.html", home=home(current_user, clock.local_today()))
+        return render("findings/todo.html", **home_service.todo(current_user, clock.local_today()))
+    return render("main/index.html", home=home_service.home(current_user, clock.local_today()))

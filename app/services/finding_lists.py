@@ -1,15 +1,14 @@
-"""The findings lists: the filtered list's query and rules (the findings page and its export), its
-order, and the unit head's to-do list, each on what the user may see."""
+"""The findings lists: the filtered list's query and rules (the findings page and its export) and
+its order, each on what the user may see."""
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from app.extensions import db
-from app.models import ACTIVE_STATUSES, Finding, FindingStatus, Inspection, Severity, Unit, User
+from app.models import ACTIVE_STATUSES, Finding, FindingStatus, Inspection, Severity, User
 from app.services import search
-from app.services.findings import counts, overdue_clause
-from app.services.permissions import units_visible_to, visible_findings
+from app.services.findings import overdue_clause
+from app.services.permissions import visible_findings
 
 
 
@@ -54,15 +53,3 @@ def ordered(query: sa.Select, today: date) -> sa.Select:
 def with_list_columns(query: sa.Select) -> sa.Select:
     """What a list row shows besides the finding: its unit and inspection, loaded with it."""
     return query.options(joinedload(Finding.unit), joinedload(Finding.inspection))
-
-
-def todo(user: User, today: date) -> dict:
-    """The unit head's "to do": their units' open findings, overdue first, then by due date."""
-    mine = visible_findings(user)
-    active = mine.where(Finding.status.in_(ACTIVE_STATUSES))
-    return {
-        "today": today,
-        "findings": db.session.scalars(with_list_columns(ordered(active, today)).limit(200)).all(),
-        "counts": counts(mine, today),
-        "units": db.session.scalars(units_visible_to(user).order_by(Unit.code)).all(),
-    }

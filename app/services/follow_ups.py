@@ -399,9 +399,12 @@ def filtered_items(user: User, filters: dict, today: date) -> sa.Select:
     return query
 
 
-def active_items(user: User, today: date, limit: int = 200) -> list[FollowUpItem]:
-    """The active items the user may see, overdue first: the unit head's to-do list beside findings."""
+def active_items(user: User, today: date, unit_id: int | None = None, limit: int = 200) -> list[FollowUpItem]:
+    """The active items the user may see (of one unit, if given), overdue first: the unit head's to-do
+    list beside findings, and a unit's page."""
     query = visible_follow_ups(user).where(FollowUpItem.status.in_(FOLLOW_UP_ACTIVE))
+    if unit_id is not None:
+        query = query.where(FollowUpItem.unit_id == unit_id)
     return db.session.scalars(with_list_columns(ordered(query, today)).limit(limit)).all()
 
 

@@ -1,4 +1,5 @@
-"""What each role's home page shows (a unit head's is their to-do list: app.services.finding_lists)."""
+"""What each role's home page shows; a unit head's is their to-do list of findings, directive tasks and
+remediation items."""
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -6,9 +7,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Finding, FindingStatus, Inspection, InspectionMember, InspectionStatus, Role, TeamRole, Unit, User
-from app.services import findings, reports
-from app.services.permissions import is_manager, visible_findings, visible_inspections
+from app.models import ACTIVE_STATUSES, Finding, FindingStatus, Inspection, InspectionMember, InspectionStatus, Role, TeamRole, Unit, User
+from app.services import finding_lists, findings, follow_ups, reports
+from app.services.permissions import is_manager, units_visible_to, visible_findings, visible_follow_ups, \
+    visible_inspections
 
 UNDER_WAY = (InspectionStatus.SCHEDULED, InspectionStatus.IN_PROGRESS, InspectionStatus.REVIEWING)
 SHOWN = 20  # inspections under way and findings to verify, each
@@ -62,3 +64,19 @@ def _to_verify(user: User) -> list[Finding]:
             InspectionMember.user_id == user.id, InspectionMember.role == TeamRole.LEAD)))
     return db.session.scalars(submitted.options(joinedload(Finding.unit))
                               .order_by(Finding.due_date, Finding.id).limit(SHOWN)).all()
+
+
+def todo(user: User, today: date) -> dict:
+    """The unit head's "to do": their units' open findings, then their tasks and remediation items,
+    each overdue first, then by due date."""
+    mine = visible_findings(user)
+    active = mine.where(Finding.status.in_(ACTIVE_STATUSES))
+    return {
+        "today": today,
+        "findings": db.session.scalars(finding_lists.with_list_columns(finding_lists.ordered(active, today))
+                                       .limit(200)).all(),
+        "counts": findings.counts(mine, today),
+        "items": follow_ups.active_items(user, today),
+        "item_counts": follow_ups.counts(visible_follow_ups(user), today),
+        "units": db.session.scalars(units_visible_to(user).order_by(Unit.code)).all(),
+    }

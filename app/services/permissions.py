@@ -349,9 +349,8 @@ def visible_directives(user: User) -> sa.Select:
     query = sa.select(Directive)
     if is_staff(user):
         return query
-    tasks = (visible_follow_ups(user).with_only_columns(DirectiveTask.directive_id)
-             .join(DirectiveTask, DirectiveTask.id == FollowUpItem.task_id))
-    return query.where(Directive.id.in_(tasks))
+    given = visible_follow_ups(user).with_only_columns(FollowUpItem.task_id)
+    return query.where(Directive.id.in_(sa.select(DirectiveTask.directive_id).where(DirectiveTask.id.in_(given))))
 
 
 def _is_unit_head_of_item(user: User, item: FollowUpItem) -> bool:

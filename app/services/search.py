@@ -1,4 +1,4 @@
-"""The one search box: units, inspections and findings, without diacritics or case, within the user's rights.
+"""The one search box: units, inspections, findings and directives, without diacritics or case, within the user's rights.
 
 Each word of the query must begin a word of the row's search key (app.models.search): "tre han" finds
 "Trễ hạn nộp hồ sơ", "dak ha" finds "UBND huyện Đắk Hà", "KT-2026" finds the findings coded KT-2026-….
@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Finding, FindingStatus, Inspection, Unit, User
+from app.models import Directive, Finding, FindingStatus, Inspection, Unit, User
 from app.models.search import SearchTerm, normalise, prefix_upper, words
-from app.services.permissions import units_visible_to, visible_findings, visible_inspections
+from app.services.permissions import units_visible_to, visible_directives, visible_findings, visible_inspections
 
 MAX_WORDS = 8
 PER_KIND = 20
@@ -46,15 +46,16 @@ class Results:
     units: list = field(default_factory=list)
     inspections: list = field(default_factory=list)
     findings: list = field(default_factory=list)
+    directives: list = field(default_factory=list)
     more: dict = field(default_factory=dict)  # kind → True when there are more than PER_KIND
 
     @property
     def empty(self) -> bool:
-        return not (self.units or self.inspections or self.findings)
+        return not (self.units or self.inspections or self.findings or self.directives)
 
 
 def search(user: User, q: str | None, per_kind: int = PER_KIND) -> Results:
-    """What `user` may see that matches `q`: three queries, one per kind, PER_KIND rows each."""
+    """What `user` may see that matches `q`: one query per kind, PER_KIND rows each."""
     results = Results(q=(q or "").strip())
     if not query_words(q):
         return results
@@ -67,6 +68,8 @@ def search(user: User, q: str | None, per_kind: int = PER_KIND) -> Results:
                                                   Finding.status != FindingStatus.DISMISSED)
                      .options(joinedload(Finding.unit), joinedload(Finding.inspection))
                      .order_by(Finding.id.desc())),
+        "directives": (visible_directives(user).where(matches("directive", Directive.id, q))
+                       .order_by(Directive.issued_on.desc(), Directive.id.desc())),
     }
     for name, query in kinds.items():
         rows = db.session.scalars(query.limit(per_kind + 1)).unique().all()

@@ -107,7 +107,7 @@ def test_bad_task_input_is_refused_and_nothing_is_saved(leader, directive, unit,
 
 
 def test_a_unit_is_lead_or_coordinating_not_both(leader, directive, unit):
-    with pytest.raises(ValidationFailed, match="not both"):
+    with pytest.raises(ValidationFailed, match="không thể cả hai"):
         give(leader, directive, lead=[unit], coordinating=[unit])
 
 
@@ -134,7 +134,7 @@ def test_a_new_due_date_moves_the_open_items_with_an_event(leader, directive, un
 def test_a_unit_that_reported_stays_assigned(leader, directive, unit, head):
     task = give(leader, directive, lead=[unit])
     follow_ups.respond(head, item_of(task, unit), K.REPORT, "Đã triển khai")
-    with pytest.raises(ValidationFailed, match="already reported"):
+    with pytest.raises(ValidationFailed, match="đã báo cáo"):
         directives.save_task(leader, directive, task, directives.Assignment([], []), **task_fields())
 
 
@@ -205,7 +205,7 @@ def test_completion_on_time_is_closed_as_done_on_time(leader, target_task, unit,
     assert follow_ups.proposed_outcome(item) == Outcome.ON_TIME
     follow_ups.evaluate(leader, item, Outcome.ON_TIME)
     assert (item.status, item.outcome) == (S.CLOSED, Outcome.ON_TIME)
-    with pytest.raises(ValidationFailed, match="no more reports"):
+    with pytest.raises(ValidationFailed, match="không nhận thêm báo cáo"):
         follow_ups.respond(head, item, K.REPORT, "Sau khi đóng")
 
 
@@ -214,7 +214,7 @@ def test_a_late_completion_cannot_be_marked_on_time(leader, target_task, unit, h
     with freeze_time("2024-01-15"):
         follow_ups.complete(head, item, "Đã hoàn thành")
     assert follow_ups.proposed_outcome(item) == Outcome.LATE
-    with pytest.raises(ValidationFailed, match="late"):
+    with pytest.raises(ValidationFailed, match="hoàn thành chậm"):
         follow_ups.evaluate(leader, item, Outcome.ON_TIME)
     db.session.rollback()
     follow_ups.evaluate(leader, item, Outcome.LATE, "Chậm 15 ngày")
@@ -236,7 +236,7 @@ def test_the_end_can_be_evaluated_as_not_done_and_only_leaders_evaluate(leader, 
     item = item_of(target_task, unit)
     with pytest.raises(NotPermitted):
         follow_ups.evaluate(head, item, Outcome.ON_TIME)
-    with pytest.raises(ValidationFailed, match="not reported the completion"):
+    with pytest.raises(ValidationFailed, match="chưa báo cáo hoàn thành"):
         follow_ups.evaluate(leader, item, Outcome.ON_TIME, close=True)
     db.session.rollback()
     follow_ups.evaluate(leader, item, Outcome.NOT_DONE, "Quá hạn, không thực hiện", close=True)
