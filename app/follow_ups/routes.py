@@ -31,9 +31,9 @@ from app.services.errors import NotPermitted, ValidationFailed
 from app.throttle import uploads
 
 
-def get_item(item_id: int) -> FollowUpItem:
+def get_item(follow_up_id: int) -> FollowUpItem:
     item = db.session.scalar(
-        permissions.visible_follow_ups(current_user).where(FollowUpItem.id == item_id)
+        permissions.visible_follow_ups(current_user).where(FollowUpItem.id == follow_up_id)
         .options(joinedload(FollowUpItem.unit), joinedload(FollowUpItem.task).joinedload(DirectiveTask.directive))
         .execution_options(populate_existing=True))
     return item or abort(404)
@@ -77,15 +77,15 @@ def item_response(item: FollowUpItem, status: int = 200, message: str | None = N
     if message:
         flash(message, "success")
     if status == 200 and not is_htmx():
-        return redirect(url_for("follow_ups.detail", item_id=item.id), 303)
+        return redirect(url_for("follow_ups.detail", follow_up_id=item.id), 303)
     db.session.expire_all()  # show the item as committed, not as the refused change left it
     return render("follow_ups/detail.html", "follow_ups/_item.html", status=status,
                   **detail_context(get_item(item.id), **forms))
 
 
-@bp.route("/<int:item_id>")
-def detail(item_id: int):
-    return render("follow_ups/detail.html", "follow_ups/_item.html", **detail_context(get_item(item_id)))
+@bp.route("/<int:follow_up_id>")
+def detail(follow_up_id: int):
+    return render("follow_ups/detail.html", "follow_ups/_item.html", **detail_context(get_item(follow_up_id)))
 
 
 def _act(item: FollowUpItem, form, call, message: str, form_name: str):
@@ -105,52 +105,52 @@ def _act(item: FollowUpItem, form, call, message: str, form_name: str):
     return item_response(item, status=422, **{form_name: form})
 
 
-@bp.route("/<int:item_id>/report", methods=["POST"])
+@bp.route("/<int:follow_up_id>/report", methods=["POST"])
 @uploads
-def report(item_id: int):
-    item = get_item(item_id)
+def report(follow_up_id: int):
+    item = get_item(follow_up_id)
     form = ReportForm()
     return _act(item, form, lambda: service.respond(
         current_user, item, FollowUpEventKind(form.kind.data), form.text.data, posted_files(form.file.name),
         form.numerator.data, form.denominator.data), _("Posted."), "report_form")
 
 
-@bp.route("/<int:item_id>/complete", methods=["POST"])
+@bp.route("/<int:follow_up_id>/complete", methods=["POST"])
 @uploads
-def complete(item_id: int):
-    item = get_item(item_id)
+def complete(follow_up_id: int):
+    item = get_item(follow_up_id)
     form = CompletionForm()
     return _act(item, form, lambda: service.complete(
         current_user, item, form.text.data, posted_files(form.file.name), form.numerator.data, form.denominator.data),
         _("Completion reported."), "completion_form")
 
 
-@bp.route("/<int:item_id>/comment", methods=["POST"])
-def comment(item_id: int):
-    item = get_item(item_id)
+@bp.route("/<int:follow_up_id>/comment", methods=["POST"])
+def comment(follow_up_id: int):
+    item = get_item(follow_up_id)
     form = CommentForm()
     return _act(item, form, lambda: service.comment(current_user, item, form.text.data), _("Posted."), "comment_form")
 
 
-@bp.route("/<int:item_id>/evaluate", methods=["POST"])
-def evaluate(item_id: int):
-    item = get_item(item_id)
+@bp.route("/<int:follow_up_id>/evaluate", methods=["POST"])
+def evaluate(follow_up_id: int):
+    item = get_item(follow_up_id)
     form = EvaluationForm()
     return _act(item, form, lambda: service.evaluate(current_user, item, Outcome(form.outcome.data), form.reason.data,
                                                      form.close.data), _("Evaluation saved."), "evaluation_form")
 
 
-@bp.route("/<int:item_id>/confirm", methods=["POST"])
-def confirm(item_id: int):
-    item = get_item(item_id)
+@bp.route("/<int:follow_up_id>/confirm", methods=["POST"])
+def confirm(follow_up_id: int):
+    item = get_item(follow_up_id)
     form = ConfirmForm()
     return _act(item, form, lambda: service.confirm(current_user, item, form.due_date.data),
                 _("Confirmed: the unit has it now."), "confirm_form")
 
 
-@bp.route("/<int:item_id>/dismiss", methods=["POST"])
-def dismiss(item_id: int):
-    item = get_item(item_id)
+@bp.route("/<int:follow_up_id>/dismiss", methods=["POST"])
+def dismiss(follow_up_id: int):
+    item = get_item(follow_up_id)
     form = DismissForm()
     return _act(item, form, lambda: service.dismiss(current_user, item, form.reason.data), _("Dismissed."),
                 "dismiss_form")
@@ -163,14 +163,14 @@ def _file_of(item: FollowUpItem, attachment_id: int) -> Attachment:
     return attachment
 
 
-@bp.route("/<int:item_id>/files/<int:attachment_id>")
-def file(item_id: int, attachment_id: int):
-    return send_attachment(_file_of(get_item(item_id), attachment_id))
+@bp.route("/<int:follow_up_id>/files/<int:attachment_id>")
+def file(follow_up_id: int, attachment_id: int):
+    return send_attachment(_file_of(get_item(follow_up_id), attachment_id))
 
 
-@bp.route("/<int:item_id>/files/<int:attachment_id>/thumb")
-def thumbnail(item_id: int, attachment_id: int):
-    return send_attachment(_file_of(get_item(item_id), attachment_id), thumbnail=True)
+@bp.route("/<int:follow_up_id>/files/<int:attachment_id>/thumb")
+def thumbnail(follow_up_id: int, attachment_id: int):
+    return send_attachment(_file_of(get_item(follow_up_id), attachment_id), thumbnail=True)
 
 
 @bp.app_context_processor

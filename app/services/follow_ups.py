@@ -56,7 +56,7 @@ def label(item: FollowUpItem) -> str:
 
 
 def link(item: FollowUpItem) -> notifications.Link:
-    return notifications.Link("follow_ups.detail", {"item_id": item.id})
+    return notifications.Link("follow_ups.detail", {"follow_up_id": item.id})
 
 
 def leaders() -> list[User]:

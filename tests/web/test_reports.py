@@ -174,4 +174,4 @@ def test_pages_issue_a_handful_of_queries_whatever_the_volume(app, client, leade
         with count_queries(app) as statements:
             assert client.get(target).status_code == 200
         counts.append(len(statements))
-    assert counts[0] == counts[1] and counts[1] <= 10, counts
+    assert counts[0] == counts[1] and counts[1] <= 12, counts  # the unit page: findings, history, tasks

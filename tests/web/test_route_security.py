@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import (AuditEvent, DocumentKind, FindingStatus, InspectionStatus, Notification, Role,
-                        TemplateStatus)
+from app.models import (AuditEvent, DocumentKind, FindingStatus, FollowUpEventKind, FollowUpItem, InspectionStatus,
+                        Notification, Role, TemplateStatus)
 from tests.conftest import login
-from tests.factories import make_finding, make_inspection, make_issuing_body, make_template, make_unit, make_user
+from tests.factories import make_directive, make_finding, make_inspection, make_issuing_body, make_template, make_unit, make_user
 from tests.images import png
 
 ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -43,7 +43,7 @@ def fill(rule, values: dict) -> str:
 @pytest.fixture
 def foreign_ids(app, instance):
     """Records of a unit the unit head does not belong to (nor its sub-units), one per id argument."""
-    from app.services import documents, evidence, notifications
+    from app.services import directives, documents, evidence, follow_ups, notifications
 
     other_unit = make_unit(name="Đơn vị bí mật")
     lead = make_user(Role.INSPECTOR)
@@ -57,13 +57,18 @@ def foreign_ids(app, instance):
     document = documents.start_document(lead, inspection, DocumentKind.MINUTES)
     other_head = make_user(Role.UNIT_HEAD, unit=other_unit)
     notifications.notify([other_head], "Bí mật", notifications.LIST)
+    directive = make_directive(issuing_body=body)
+    task = directives.save_task(make_user(Role.LEADER), directive, None, directives.Assignment([other_unit.id], []),
+                                title="Nhiệm vụ bí mật", due_date=directive.issued_on)
+    follow_up = db.session.scalar(sa.select(FollowUpItem).where(FollowUpItem.task_id == task.id))
+    follow_ups.respond(other_head, follow_up, FollowUpEventKind.PLAN, "Kế hoạch", files=[("b.png", png())])
     db.session.commit()
     return {
         "unit_id": other_unit.id, "inspection_id": inspection.id, "finding_id": finding.id, "item_id": item.id,
         "section_id": item.section_id, "template_id": inspection.template_id, "attachment_id": attachment.id,
         "document_id": document.id, "sha": attachment.sha256, "user_id": other_head.id,
         "notification_id": db.session.scalar(sa.select(Notification.id)), "body_id": body.id,
-        "filename": "x",
+        "filename": "x", "directive_id": directive.id, "task_id": task.id, "follow_up_id": follow_up.id,
     }
 
 
