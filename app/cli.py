@@ -52,7 +52,8 @@ def _seed_demo() -> None:
     added = seed_demo()
     click.echo(
         f"Demo data: {added['units']} units, {added['issuing_bodies']} issuing bodies, "
-        f"{added['users']} users, {added['checklists']} checklists, {added['inspections']} inspections added."
+        f"{added['users']} users, {added['checklists']} checklists, {added['inspections']} inspections, "
+        f"{added['directive_tasks']} directive tasks added."
     )
     click.echo(f"Demo logins (password {DEMO_PASSWORD}): admin, leader, inspector, inspector2, unithead, unithead2")
 

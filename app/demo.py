@@ -1,9 +1,12 @@
 """Demo data for `flask seed-demo`: the units of the Kon Tum directive, issuing bodies, accounts and
-the three published checklist templates of app/seed/checklists.json and inspections in several states.
+the three published checklist templates of app/seed/checklists.json, inspections in several states
+and directive 517/BCĐ-NC (app/seed/directive-517.json) with its tasks and a few reports.
 
 Idempotent: existing rows (matched by code or username) are left as they are.
 """
+import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -13,22 +16,30 @@ from app.extensions import db
 from app.models import (
     AnswerType,
     ChecklistTemplate,
+    Directive,
+    DirectiveTask,
     DocumentKind,
     EvidenceRule,
     Finding,
     FindingEventKind,
+    FollowUpEventKind,
+    FollowUpItem,
     Inspection,
     InspectionKind,
     InspectionStatus,
     IssuingBody,
+    ParArea,
+    ReportingCycle,
     Role,
+    TargetKind,
     TeamRole,
     TemplateStatus,
     Unit,
     UnitKind,
     User,
 )
-from app.services import accounts, answers, checklist_io, documents, evidence, findings, inspections, transitions
+from app.services import accounts, answers, checklist_io, directives, documents, evidence, findings, follow_ups, \
+    inspections, transitions
 
 DEMO_PASSWORD = "demo12345"
 
@@ -110,6 +121,7 @@ def seed_demo() -> dict[str, int]:
     added["checklists"] = checklist_io.load_seed()
     added["inspections"] = seed_inspections()
     added["findings"] = seed_findings()
+    added["directive_tasks"] = seed_directive()
     return added
 
 
@@ -304,3 +316,93 @@ def seed_findings() -> int:
     findings.extend_due_date(leader, normal, normal.due_date + timedelta(days=15), "Đơn vị đề nghị do trùng dịp Tết")
     db.session.commit()
     return len(last_year) + len(this_year)
+
+
+# --- directive 517/BCĐ-NC and its tasks ----------------------------------------------------------
+
+DIRECTIVE_FILE = Path(__file__).parent / "seed" / "directive-517.json"
+# Who "all members" of the steering committee and "all districts" are among the demo units.
+MEMBERS = ("VP-UBND", "SNV", "STC", "SKHDT", "STP", "STTTT", "CT-KT")
+DISTRICTS = ("TP-KT", "H-DAKGLEI", "H-NGOCHOI", "H-DAKTO", "H-KONPLONG", "H-KONRAY", "H-DAKHA", "H-SATHAY",
+             "H-TUMORONG", "H-IAHDRAI")
+# Rank targets whose baseline the directive gives (field, places to gain, rank, among, year).
+RANK_TARGETS = {
+    "3d.1": (ParArea.INSTITUTIONS, 5, 60, 63, 2021),
+    "3đ.1": (ParArea.DIGITAL_GOVERNMENT, 5, 61, 63, 2021),
+    "3a.7": (ParArea.PROCEDURES, 1, 22, 63, 2021),
+}
+
+
+def _recipients(names: list[str], units: dict[str, Unit]) -> list[int]:
+    by_name = {unit.name.casefold(): unit.id for unit in units.values()}
+    ids = []
+    for name in names:
+        if name == "all members":
+            ids += [units[code].id for code in MEMBERS]
+        elif name == "all districts":
+            ids += [units[code].id for code in DISTRICTS]
+        else:
+            ids += [unit_id for unit_name, unit_id in by_name.items() if unit_name.startswith(name.casefold())]
+    return list(dict.fromkeys(ids))
+
+
+def _task_fields(task: dict, directive_date: date) -> dict:
+    due = None if task.get("due", "ongoing") == "ongoing" else date.fromisoformat(task["due"])
+    fields = {"code": task["code"], "title": task["title"], "detail": task.get("detail", ""),
+              "legal_basis": "; ".join(task.get("basis", [])), "due_date": due,
+              "cycle": ReportingCycle.QUARTER if due is None else None}
+    target = task.get("target")
+    if task["code"] in RANK_TARGETS:
+        area, places, rank, among, year = RANK_TARGETS[task["code"]]
+        fields.update(par_area=area, target_kind=TargetKind.RANK, target_measure=target["measure"],
+                      target_value=float(places), baseline_value=float(rank), baseline_of=among, baseline_year=year)
+    elif target:
+        fields["detail"] = "; ".join(filter(None, [fields["detail"], f"{target['measure']}: "
+                                                   f"{target.get('value') or target.get('change', '')}"]))
+    return fields
+
+
+def seed_directive() -> int:
+    """Directive 517/BCĐ-NC with its tasks given to the demo units, and a few reports, if it is missing."""
+    data = json.loads(DIRECTIVE_FILE.read_text(encoding="utf-8"))
+    if db.session.scalar(sa.select(Directive.id).where(Directive.number == data["directive"]["number"])):
+        return 0
+    units = {u.code: u for u in db.session.scalars(sa.select(Unit))}
+    users = {u.username: u for u in db.session.scalars(sa.select(User))}
+    leader = users["leader"]
+    body = db.session.scalar(sa.select(IssuingBody).where(IssuingBody.code == "BCD-CCHC"))
+    head = data["directive"]
+    directive = directives.save_directive(
+        leader, None, number=head["number"], issued_on=date.fromisoformat(head["date"]), issuing_body_id=body.id,
+        subject=head["subject"], signer_name=head["signer"]["name"], signer_title=head["signer"]["title"])
+    count = 0
+    for task in data["tasks"]:
+        parent = directives.save_task(leader, directive, None, directives.Assignment(
+            _recipients(task["assignees"], units) if not task.get("subtasks") else [], []),
+            **_task_fields(task, directive.issued_on))
+        count += 1
+        for sub in task.get("subtasks", []):
+            directives.save_task(leader, directive, None, directives.Assignment(_recipients(task["assignees"], units), []),
+                                 **_task_fields({**task, **sub, "detail": ""}, directive.issued_on), parent_id=parent.id)
+            count += 1
+    _report_on_tasks(users, units)
+    return count
+
+
+def _report_on_tasks(users: dict[str, User], units: dict[str, Unit]) -> None:
+    """The Đắk Hà and Sở Tư pháp heads have reported; one completion was evaluated."""
+    def item(code: str, unit_code: str) -> FollowUpItem:
+        return db.session.scalar(sa.select(FollowUpItem).join(DirectiveTask, DirectiveTask.id == FollowUpItem.task_id)
+                                 .where(DirectiveTask.code == code, FollowUpItem.unit_id == units[unit_code].id))
+
+    dak_ha, justice = users["unithead"], users["unithead2"]
+    follow_ups.respond(dak_ha, item("1.2", "H-DAKHA"), FollowUpEventKind.REPORT,
+                       "Đã kiểm tra 6/12 xã về kỷ luật, kỷ cương hành chính; chấn chỉnh 2 trường hợp đi muộn.")
+    follow_ups.respond(dak_ha, item("1.4a", "H-DAKHA"), FollowUpEventKind.PLAN,
+                       "Kế hoạch khắc phục: rà soát hồ sơ trễ hạn hằng tuần, nhắc việc trên Hệ thống một cửa điện tử.")
+    follow_ups.respond(justice, item("3d.1", "STP"), FollowUpEventKind.REPORT,
+                       "Đã tổ chức truyền thông chính sách cho 3 dự thảo nghị quyết.", numerator=48, denominator=63)
+    completed = item("1.3", "STP")
+    follow_ups.complete(justice, completed, "Đã quán triệt người được chọn khảo sát PAPI, PAR INDEX năm 2023.")
+    follow_ups.evaluate(users["leader"], completed, follow_ups.proposed_outcome(completed),
+                        "Báo cáo hoàn thành sau thời hạn 31/12/2023.")

@@ -22,6 +22,7 @@ NAV_ITEMS = (
     NavItem(_l("Oversight"), "reports.dashboard", STAFF, "reports.dashboard"),
     NavItem(_l("Inspections"), "inspections.index", tuple(Role), "inspections.i"),
     NavItem(_l("Findings"), "findings.index", tuple(Role), "findings."),
+    NavItem(_l("Directives"), "directives.index", STAFF, "directives."),
     NavItem(_l("Annual plan"), "inspections.plan", STAFF, "inspections.plan"),
     NavItem(_l("Checklists"), "checklists.index", STAFF, "checklists."),
     NavItem(_l("Units"), "units.index", (Role.ADMIN,), "units."),
