@@ -55,7 +55,7 @@ class FollowUpStatus(LabelledEnum):
             cls.PROPOSED: _l("Proposed"),
             cls.DISMISSED: _l("Dismissed"),
             cls.OPEN: _l("Open"),
-            cls.IN_PROGRESS: _l("In progress"),
+            cls.IN_PROGRESS: _l("Being carried out"),
             cls.SUBMITTED: _l("Completion reported"),
             cls.REOPENED: _l("Sent back"),
             cls.CLOSED: _l("Closed"),
@@ -80,7 +80,7 @@ class Outcome(LabelledEnum):
         return {
             cls.ON_TIME: _l("Done on time"),
             cls.LATE: _l("Done late"),
-            cls.IN_PROGRESS: _l("In progress"),
+            cls.IN_PROGRESS: _l("Still being carried out"),
             cls.NOT_DONE: _l("Not done"),
         }
 

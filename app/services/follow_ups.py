@@ -134,7 +134,8 @@ def figures(item: FollowUpItem, numerator: float | None, denominator: float | No
 def respond(actor: User, item: FollowUpItem, kind: FollowUpEventKind, text: str, files=(),
             numerator: float | None = None, denominator: float | None = None) -> FollowUpEvent:
     """A plan or a progress report with its figures and files. The report of an ongoing task is the
-    report of the period owed, and moves its due date to the next period's end."""
+    report of the oldest period owed, which moves its due date to the next period's end; a later
+    report in the same period adds to that period."""
     if kind not in RESPONSES:
         raise ValidationFailed("kind", _("Choose a plan or a progress report."))
     _refuse_closed(item)
@@ -144,8 +145,11 @@ def respond(actor: User, item: FollowUpItem, kind: FollowUpEventKind, text: str,
     values = figures(item, numerator, denominator) if kind == FollowUpEventKind.REPORT else {}
     period = {}
     if kind == FollowUpEventKind.REPORT and item.task is not None and item.task.is_ongoing:
-        period = {"period_end": item.due_date}
-        item.due_date = periods.next_period_end(item.due_date, item.task.cycle)
+        # The oldest period owed; once it is reported, a further report adds to the current period.
+        owed = min(item.due_date, periods.period_end(clock.local_today(), item.task.cycle))
+        period = {"period_end": owed}
+        if owed == item.due_date:
+            item.due_date = periods.next_period_end(owed, item.task.cycle)
     step = event(actor, item, kind, text, **values, **period)
     _with_files(actor, step, files)
     if item.status != FollowUpStatus.IN_PROGRESS:

@@ -308,3 +308,12 @@ def test_counts_and_the_dashboard_figures_per_unit(leader, directive, unit, head
     assert follow_ups.task_counts_by_unit([unit.id], today) == {unit.id: {"assigned": 2, "done": 1, "overdue": 1}}
     counts = follow_ups.counts(permissions.visible_follow_ups(head), today)
     assert (counts["open"], counts["overdue"], counts["closed"]) == (1, 1, 1)
+
+
+@freeze_time("2026-05-10")
+def test_a_second_report_in_the_same_period_adds_to_it_without_moving_the_due_date(leader, directive, unit, head):
+    item = item_of(give(leader, directive, lead=[unit], due_date=None, cycle=ReportingCycle.MONTH), unit)
+    first = follow_ups.respond(head, item, K.REPORT, "Tháng 5")
+    assert (first.period_end, item.due_date) == (date(2026, 5, 31), date(2026, 6, 30))
+    again = follow_ups.respond(head, item, K.REPORT, "Bổ sung tháng 5")
+    assert (again.period_end, item.due_date) == (date(2026, 5, 31), date(2026, 6, 30))
