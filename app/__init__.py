@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before the routes that use it are added
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.cchc_index import bp as cchc_index_bp
     from app.checklists import bp as checklists_bp
     from app.directives import bp as directives_bp
     from app.documents import bp as documents_bp
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inspections_bp, url_prefix="/inspections")
     app.register_blueprint(findings_bp, url_prefix="/findings")
     app.register_blueprint(directives_bp, url_prefix="/directives")
+    app.register_blueprint(cchc_index_bp, url_prefix="/cchc-index")
     app.register_blueprint(follow_ups_bp, url_prefix="/follow-ups")
     app.register_blueprint(documents_bp, url_prefix="/documents")
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -49,6 +49,9 @@ class Config:
     FINDING_DUE_DAYS = {"minor": 60, "serious": 30, "very_serious": 15}
     FINDING_DUE_SOON_DAYS = 7
     FINDING_REMIND_DAYS = 3
+    # The CCHC index: a field or sub-criterion below this share of its maximum proposes a remediation
+    # item for its unit (task 1.4 of directive 517). FLASK_REMEDIATION_THRESHOLD=0.75 sets another.
+    REMEDIATION_THRESHOLD = 0.8
     # Email: the daily digest of `flask send-reminders`. No MAIL_SERVER: in-app notifications only.
     MAIL_SERVER = ""
     MAIL_PORT = None  # None: 465 with MAIL_USE_SSL, 587 with MAIL_USE_TLS, else 25

@@ -44,11 +44,12 @@ from app.models import (
     FindingStatus,
     Inspection,
     InspectionMember,
+    ParArea,
     Role,
     Severity,
     Unit,
 )
-from app.services import evidence, finding_lists, follow_ups, home, permissions, reports
+from app.services import cchc_index, evidence, finding_lists, follow_ups, home, permissions, reports
 from app.services import findings as service
 from app.services.errors import NotPermitted, ValidationFailed
 from app.files import posted_files, send_attachment, stored_name
@@ -109,6 +110,7 @@ def unit(unit_id: int):
     return render("findings/unit.html", unit=unit, today=today, counts=service.counts(theirs, today),
                   repeats=repeats, active=active, history=reports.unit_history(current_user, unit),
                   items=follow_ups.active_items(current_user, today, unit_id=unit.id),
+                  index_history=cchc_index.unit_history(current_user, unit), all_areas=list(ParArea),
                   item_counts=follow_ups.counts(items, today))
 
 

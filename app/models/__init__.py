@@ -1,6 +1,7 @@
 """Every model, imported here so Alembic's autogenerate sees them all."""
 from app.models.answer import Answer, Attachment
 from app.models.audit import AuditEvent
+from app.models.cchc_index import IndexResult, IndexScore
 from app.models.checklist import (
     AnswerType,
     ChecklistItem,
@@ -72,6 +73,8 @@ __all__ = [
     "FollowUpItem",
     "FollowUpKind",
     "FollowUpStatus",
+    "IndexResult",
+    "IndexScore",
     "Inspection",
     "InspectionKind",
     "InspectionMember",

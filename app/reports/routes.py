@@ -50,9 +50,10 @@ def printable():
     return render("reports/print.html", **_dashboard_context())
 
 
-@bp.route("/export/<any(findings, inspections, scores):what>.<any(xlsx, csv):fmt>")
+@bp.route("/export/<any(findings, inspections, scores, units):what>.<any(xlsx, csv):fmt>")
 def export(what: str, fmt: str):
-    """The findings list, the inspections list (with the same filters) or the year's scores as a file."""
+    """The findings list, the inspections list (with the same filters), the year's scores or the
+    dashboard's units table as a file."""
     today = clock.local_today()
     if what == "findings":
         query, _filters = finding_lists.filtered_findings(current_user, list_filters(request.args), today)
@@ -66,7 +67,8 @@ def export(what: str, fmt: str):
         if not reports.can_see_dashboard(current_user):
             abort(404)
         year = clamp_year(request.args.get("year", type=db_int)) or today.year
-        table = exports.scores_table(current_user, year)
+        table = (exports.scores_table(current_user, year) if what == "scores"
+                 else exports.units_table(current_user, year, today))
     body = exports.to_xlsx(table) if fmt == "xlsx" else exports.to_csv(table)
     name = f"{what}-{today.isoformat()}.{fmt}"
     return Response(body, mimetype=MIME[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -142,6 +142,19 @@ def scores_table(user: User, year: int) -> Table:
     return Table(_("Scores %(year)d", year=year), headers, body, [12, 36, 16, 40, 12, 10, 12] + [14] * len(areas))
 
 
+def units_table(user: User, year: int, today: date) -> Table:
+    """The dashboard's table: per unit the year's inspections, latest score and findings, the directive
+    tasks given, done and overdue, and the latest CCHC index total with its weakest field."""
+    data = reports.dashboard(user, year, today)
+    headers = [_("Unit code"), _("Unit"), _("Planned"), _("Done"), _("Latest score"), _("Grade"), _("Not closed"),
+               _("Overdue"), _("Closed"), _("Repeats"), _("Tasks given"), _("Tasks done"), _("Tasks overdue"),
+               _("CCHC index %(year)s", year=data.index_year or ""), _("Weakest field")]
+    body = [[r.code, r.name, r.planned, r.done, r.score, r.grade or "", r.open, r.overdue, r.closed, r.repeats,
+             r.tasks, r.tasks_done, r.tasks_overdue, r.index_total, str(r.index_weakest.label) if r.index_weakest else ""]
+            for r in data.units]
+    return Table(_("Units %(year)d", year=year), headers, body, [12, 40] + [10] * 11 + [12, 36])
+
+
 # --- the files -------------------------------------------------------------------------------------
 
 def _sheet_title(text: str) -> str:

@@ -425,14 +425,15 @@ def belongs_to(attachment: Attachment, item: FollowUpItem) -> bool:
         FollowUpEvent.id == attachment.follow_up_event_id, FollowUpEvent.item_id == item.id)) is not None
 
 
-def task_counts_by_unit(unit_ids: Iterable[int], today: date) -> dict[int, dict[str, int]]:
-    """Per unit: directive tasks given, done and overdue (one grouped query)."""
-    unit_ids = list(unit_ids)
-    rows = db.session.execute(
+def task_counts_by_unit(unit_ids: Iterable[int] | None, today: date) -> dict[int, dict[str, int]]:
+    """Per unit (of `unit_ids`, or all when None): directive tasks given, done and overdue (one grouped query)."""
+    query = (
         sa.select(FollowUpItem.unit_id, sa.func.count(),
                   sa.func.count().filter(FollowUpItem.outcome.in_(DONE_OUTCOMES)),
                   sa.func.count().filter(overdue_clause(today)))
-        .where(FollowUpItem.kind == FollowUpKind.TASK, FollowUpItem.unit_id.in_(unit_ids),
-               FollowUpItem.status != FollowUpStatus.DISMISSED)
+        .where(FollowUpItem.kind == FollowUpKind.TASK, FollowUpItem.status != FollowUpStatus.DISMISSED)
         .group_by(FollowUpItem.unit_id))
+    if unit_ids is not None:
+        query = query.where(FollowUpItem.unit_id.in_(list(unit_ids)))
+    rows = db.session.execute(query)
     return {unit_id: {"assigned": given, "done": done, "overdue": overdue} for unit_id, given, done, overdue in rows}

@@ -1,5 +1,6 @@
 """Oversight (DESIGN.md §1 step 7): the year's figures per unit, PAR INDEX areas, the most failed criteria,
-findings opened and closed per month, scores over the years, and a unit's history.
+findings opened and closed per month, scores over the years, directive tasks and the yearly CCHC index
+per unit, and a unit's history.
 
 Every figure is a grouped SQL aggregate over what the user may see: leaders and administrators see all,
 an inspector the inspections whose team they are in (and their findings), a unit head only their own
@@ -28,6 +29,8 @@ from app.models import (
     Document,
     Finding,
     FindingStatus,
+    FollowUpItem,
+    IndexResult,
     Inspection,
     InspectionMember,
     InspectionScore,
@@ -38,7 +41,7 @@ from app.models import (
     User,
 )
 from app.models.inspection import FIELD_WORK_DONE
-from app.services import scoring
+from app.services import cchc_index, follow_ups, scoring
 from app.services.permissions import (
     is_manager,
     is_staff,
@@ -59,6 +62,8 @@ SORT_KEYS = {
     "overdue": _l("Overdue"),
     "closed": _l("Closed"),
     "repeats": _l("Repeats"),
+    "tasks_overdue": _l("Tasks overdue"),
+    "index_total": _l("CCHC index"),
 }
 
 
@@ -135,6 +140,11 @@ class UnitRow:
     closed: int = 0
     repeats: int = 0
     trend: list = field(default_factory=list)  # [(year, score)], oldest first
+    tasks: int = 0  # directive tasks given to the unit, done (on time or late) and overdue
+    tasks_done: int = 0
+    tasks_overdue: int = 0
+    index_total: float | None = None  # the latest CCHC index up to the year, and its weakest field
+    index_weakest: ParArea | None = None
 
     def sort_value(self, key: str):
         if key == "name":
@@ -152,6 +162,10 @@ class HeatRow:
     def share(self, area: str) -> float | None:
         failed, scored = self.cells.get(area, (0, 0))
         return failed / scored if scored else None
+
+    def detail(self, area: str) -> str | None:
+        failed, scored = self.cells.get(area, (0, 0))
+        return f"{failed}/{scored}" if scored else None
 
     @property
     def overall(self) -> float:
@@ -172,6 +186,8 @@ class Dashboard:
     trend: list[dict]  # [{"year": y, "score": average of the units' scores, "inspections": n}]
     years: list[int]
     totals: dict
+    index_year: int | None = None
+    index_heat: list = field(default_factory=list)  # [cchc_index.IndexHeatRow]
 
 
 # The figures of a (scope, year, day) are kept per process while the data they come from is unchanged:
@@ -187,6 +203,8 @@ def _data_stamp(year: int) -> tuple:
         sa.select(sa.func.max(Inspection.updated_at)).scalar_subquery(),
         sa.select(sa.func.count()).select_from(Inspection).where(_year(year)).scalar_subquery(),
         sa.select(sa.func.max(Unit.updated_at)).scalar_subquery(),
+        sa.select(sa.func.max(FollowUpItem.updated_at)).scalar_subquery(),
+        sa.select(sa.func.max(IndexResult.imported_at)).scalar_subquery(),
     )).one())
 
 
@@ -215,11 +233,14 @@ def _compute(user: User, year: int, today: date) -> Dashboard:
     _set_latest_scores(rows, scores.latest)
     trend, scored_years = _trends(rows, scores)
     heat, areas = _heat_map(rows, user, year)
+    everyone = _inspection_scope(user) is None  # an inspector's rows stay their teams' units
+    _count_tasks(rows, today, everyone)
+    index_year, index_heat = _index(rows, year, everyone)
     units = sorted(rows.values(), key=lambda r: r.name.casefold())
     years = sorted(scored_years | set(range(year - TREND_YEARS + 1, today.year + 1)) | {year}, reverse=True)
     return Dashboard(year=year, today=today, units=units, areas=areas, heat=heat,
                      top_failed=top_failed(user, year, scores.templates_in_year), monthly=monthly(user, year),
-                     trend=trend, years=years, totals=_totals(units))
+                     trend=trend, years=years, totals=_totals(units), index_year=index_year, index_heat=index_heat)
 
 
 def _unit_row(rows: dict[int, UnitRow], unit_id: int, code: str, name: str) -> UnitRow:
@@ -335,10 +356,48 @@ def _heat_map(rows: dict[int, UnitRow], user: User, year: int) -> tuple[list[Hea
     return heat, [area for area in ParArea if area.value in seen_areas]
 
 
+def _add_units(rows: dict[int, UnitRow], unit_ids, everyone: bool) -> None:
+    """Rows for units that have tasks or an index but no inspection this year (for who sees all)."""
+    missing = set(unit_ids) - rows.keys()
+    if missing and everyone:
+        for unit_id, code, name in _rows(sa.select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(missing))):
+            _unit_row(rows, unit_id, code, name)
+
+
+def _count_tasks(rows: dict[int, UnitRow], today: date, everyone: bool) -> None:
+    """5. Directive tasks per unit: given, done and overdue (today, whatever the year)."""
+    counts = follow_ups.task_counts_by_unit(None, today)
+    _add_units(rows, counts, everyone)
+    for unit_id, figures in counts.items():
+        if unit_id not in rows:
+            continue
+        r = rows[unit_id]
+        r.tasks, r.tasks_done, r.tasks_overdue = figures["assigned"], figures["done"], figures["overdue"]
+
+
+def _index(rows: dict[int, UnitRow], year: int, everyone: bool) -> tuple[int | None, list]:
+    """6. The latest CCHC index up to `year`: each unit's total and weakest field, and the heat map of
+    units × fields by share of the maximum, weakest units first."""
+    index_year = cchc_index.latest_year(year)
+    if index_year is None:
+        return None, []
+    results = cchc_index.by_unit(index_year)
+    _add_units(rows, results, everyone)
+    heat = []
+    for unit_id, result in results.items():
+        if unit_id not in rows:
+            continue
+        r = rows[unit_id]
+        r.index_total, r.index_weakest = result.total, result.weakest
+        heat.append(cchc_index.heat_row(unit_id, r.name, result))
+    heat.sort(key=lambda h: (min((h.share(a) for a in h.cells if h.share(a) is not None), default=1), h.name))
+    return index_year, heat
+
+
 def _totals(units: list[UnitRow]) -> dict:
     """The sums over the units, and the average of their latest scores."""
     totals = {key: sum(getattr(r, key) for r in units) for key in ("planned", "done", "open", "overdue", "closed",
-                                                                    "repeats")}
+                                                                    "repeats", "tasks", "tasks_done", "tasks_overdue")}
     scored = [r.score for r in units if r.score is not None]
     totals["score"] = round(sum(scored) / len(scored), 2) if scored else None
     return totals
