@@ -58,3 +58,15 @@ document.addEventListener("dragend", function (event) {
     source: list, target: "#section-" + list.dataset.section, swap: "outerHTML", values: {item: ids}
   });
 });
+
+// The "More" menu closes on a click elsewhere or Escape (without JavaScript it closes on its own summary).
+document.addEventListener("click", function (event) {
+  document.querySelectorAll("details.nav-more[open]").forEach(function (menu) {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
+  });
+});
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  var menu = document.querySelector("details.nav-more[open]");
+  if (menu) { menu.removeAttribute("open"); menu.querySelector("summary").focus(); }
+});
