@@ -27,6 +27,8 @@ from app.models import (
     Inspection,
     InspectionKind,
     InspectionStatus,
+    IndexResult,
+    IndexScore,
     IssuingBody,
     ParArea,
     ReportingCycle,
@@ -38,8 +40,8 @@ from app.models import (
     UnitKind,
     User,
 )
-from app.services import accounts, answers, checklist_io, directives, documents, evidence, findings, follow_ups, \
-    inspections, transitions
+from app.services import accounts, answers, cchc_index, checklist_io, directives, documents, evidence, findings, \
+    follow_ups, inspections, transitions, units as unit_service
 
 DEMO_PASSWORD = "demo12345"
 
@@ -122,6 +124,7 @@ def seed_demo() -> dict[str, int]:
     added["inspections"] = seed_inspections()
     added["findings"] = seed_findings()
     added["directive_tasks"] = seed_directive()
+    added["index_units"] = seed_index()
     return added
 
 
@@ -386,6 +389,7 @@ def seed_directive() -> int:
                                  **_task_fields({**task, **sub, "detail": ""}, directive.issued_on), parent_id=parent.id)
             count += 1
     _report_on_tasks(users, units)
+    _succeed_recipients(users["admin"], units)
     return count
 
 
@@ -406,3 +410,87 @@ def _report_on_tasks(users: dict[str, User], units: dict[str, Unit]) -> None:
     follow_ups.complete(justice, completed, "Đã quán triệt người được chọn khảo sát PAPI, PAR INDEX năm 2023.")
     follow_ups.evaluate(users["leader"], completed, follow_ups.proposed_outcome(completed),
                         "Báo cáo hoàn thành sau thời hạn 31/12/2023.")
+
+
+# The 2025 reform renamed or merged several of the directive's recipients (domain-brief.md §9): their
+# open tasks move to the successors, whose timelines say where they came from.
+SUCCESSIONS = [
+    # (old code, new code, new name, kind, from)
+    ("STTTT", "SKHCN", "Sở Khoa học và Công nghệ", UnitKind.DEPARTMENT, date(2025, 3, 1)),
+    ("SKHDT", "STC", None, None, date(2025, 3, 1)),
+    ("CT-KT", "THUE-QNG", "Thuế tỉnh Quảng Ngãi", UnitKind.VERTICAL_AGENCY, date(2025, 7, 1)),
+    ("BAO-KT", "BPTTH-QNG", "Báo và Phát thanh, Truyền hình Quảng Ngãi", UnitKind.PRESS, date(2025, 7, 1)),
+    ("DPTTH", "BPTTH-QNG", None, None, date(2025, 7, 1)),
+]
+
+
+def _succeed_recipients(admin: User, units: dict[str, Unit]) -> None:
+    for old, new, name, kind, on_date in SUCCESSIONS:
+        if new not in units:
+            units[new] = unit_service.create_unit(admin, code=new, name=name, kind=kind, valid_from=on_date)
+        unit_service.succeed_unit(admin, units[old], units[new], on_date)
+
+
+# --- the 2022 CCHC index -------------------------------------------------------------------------
+
+# Field maxima: thể chế 10, TTHC 13 and tổ chức bộ máy 10.5 as the 2023 scoring shows (domain-brief.md §2);
+# the others are the demo's, so that the eight make 100.
+MAXIMA = {ParArea.LEADERSHIP: 9.0, ParArea.INSTITUTIONS: 10.0, ParArea.PROCEDURES: 13.0, ParArea.ORGANISATION: 10.5,
+          ParArea.CIVIL_SERVICE: 13.0, ParArea.PUBLIC_FINANCE: 11.0, ParArea.DIGITAL_GOVERNMENT: 13.5,
+          ParArea.IMPACT: 20.0}
+# The fields on which some units lost many points in 2022 (the weaknesses the directive lists).
+WEAK = {("H-DAKHA", ParArea.PROCEDURES): 0.62, ("H-DAKHA", ParArea.DIGITAL_GOVERNMENT): 0.7,
+        ("STP", ParArea.INSTITUTIONS): 0.74, ("H-KONRAY", ParArea.ORGANISATION): 0.66,
+        ("SNV", ParArea.PUBLIC_FINANCE): 0.78}
+INDEX_UNITS = ("VP-UBND", "SNV", "STC", "STP", "TP-KT", "H-DAKGLEI", "H-NGOCHOI", "H-DAKTO", "H-KONPLONG",
+               "H-KONRAY", "H-DAKHA", "H-SATHAY", "H-TUMORONG", "H-IAHDRAI")
+
+
+def _index_result(code: str, unit: Unit, n: int) -> IndexResult:
+    result = IndexResult(year=2022, unit_id=unit.id, maximum=100.0, total=0.0)
+    for k, (area, maximum) in enumerate(MAXIMA.items()):
+        share = WEAK.get((code, area), 0.82 + ((n * 7 + k * 3) % 15) / 100)
+        result.scores.append(IndexScore(par_area=area, score=round(maximum * share, 2), maximum=maximum))
+    procedures = next(s for s in result.scores if s.par_area == ParArea.PROCEDURES)
+    if code == "H-DAKHA":  # the sub-criteria behind its procedures score: which one to remedy
+        result.scores += [IndexScore(par_area=ParArea.PROCEDURES, criterion_code="III.2", score=1.5, maximum=4.0,
+                                     criterion_label="Tỷ lệ hồ sơ TTHC giải quyết đúng hạn"),
+                          IndexScore(par_area=ParArea.PROCEDURES, criterion_code="III.3", score=3.75, maximum=4.0,
+                                     criterion_label="Công khai TTHC trên Cổng DVC"),
+                          IndexScore(par_area=ParArea.PROCEDURES, criterion_code="III.1",
+                                     score=round(procedures.score - 5.25, 2), maximum=5.0,
+                                     criterion_label="Rà soát, đơn giản hóa TTHC")]
+    result.total = round(sum(s.score for s in result.scores if not s.criterion_code), 2)
+    return result
+
+
+def seed_index() -> int:
+    """The 2022 CCHC index of the demo's departments and districts, its weak fields proposed for
+    remediation, most confirmed (due in the coming months, so the demo is live), one dismissed, and a
+    few reports. Skipped when an index exists."""
+    if db.session.scalar(sa.select(IndexResult.id).limit(1)):
+        return 0
+    units = {u.code: u for u in db.session.scalars(sa.select(Unit))}
+    users = {u.username: u for u in db.session.scalars(sa.select(User))}
+    results = [_index_result(code, units[code], n) for n, code in enumerate(INDEX_UNITS)]
+    for rank, result in enumerate(sorted(results, key=lambda r: -r.total), start=1):
+        result.rank, result.grade = rank, "Tốt" if result.total >= 85 else "Khá"
+        db.session.add(result)
+    db.session.commit()
+    leader = users["leader"]
+    follow_ups.propose_remediation(leader, cchc_index.weak_scores(2022, 0.8))
+    db.session.commit()
+    due = clock.local_today() + timedelta(days=90)
+    proposed = db.session.scalars(sa.select(FollowUpItem).where(FollowUpItem.index_year == 2022)
+                                  .order_by(FollowUpItem.id)).all()
+    for item in proposed:
+        if item.par_area == ParArea.PUBLIC_FINANCE:
+            follow_ups.dismiss(leader, item, "Đã khắc phục trong năm 2023 theo kết luận thanh tra tài chính.")
+        else:
+            follow_ups.confirm(leader, item, due)
+    on_time = next(i for i in proposed if i.criterion_code == "III.2")
+    follow_ups.respond(users["unithead"], on_time, FollowUpEventKind.PLAN,
+                       "Giao Văn phòng HĐND-UBND huyện theo dõi hồ sơ trễ hạn hằng tuần; nhắn tin nhắc cán bộ một cửa.")
+    follow_ups.respond(users["unithead"], on_time, FollowUpEventKind.REPORT,
+                       "Tỷ lệ hồ sơ đúng hạn quý này đạt 93,4 %.", files=[("bao-cao-ty-le.jpg", _demo_photo())])
+    return len(results)

@@ -70,7 +70,7 @@ def detail_context(item: FollowUpItem, **forms) -> dict:
     if item.task is not None and item.task.is_ongoing and item.is_active:
         period = periods.period_label(item.due_date, item.task.cycle)
     return {"item": item, "rights": rights, "events": service.timeline(item), "today": clock.local_today(),
-            "period": period, "field_scores": service.latest_field_scores(item), **forms}
+            "period": period, "field_answers": service.latest_answers(item), **forms}
 
 
 def item_response(item: FollowUpItem, status: int = 200, message: str | None = None, **forms):

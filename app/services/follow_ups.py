@@ -24,14 +24,16 @@ from app.extensions import db
 from app.models import (
     DONE_OUTCOMES,
     FOLLOW_UP_ACTIVE,
+    Answer,
     Attachment,
+    ChecklistItem,
+    ChecklistSection,
     FollowUpEvent,
     FollowUpEventKind,
     FollowUpItem,
     FollowUpKind,
     FollowUpStatus,
     Inspection,
-    InspectionScore,
     Outcome,
     Role,
     TargetKind,
@@ -39,6 +41,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.models.inspection import FIELD_WORK_DONE
 from app.services import audit, deadlines, evidence, notifications, periods
 from app.services.deadlines import unit_heads
 from app.services.errors import NotPermitted, ValidationFailed
@@ -304,15 +307,33 @@ def propose_remediation(actor: User | None, weak: Iterable) -> int:
     return count
 
 
-def latest_field_scores(item: FollowUpItem) -> list[tuple[Inspection, InspectionScore]]:
-    """The unit's latest inspections' results on the item's PAR field (the checklist items mapped to
-    it), newest first: where to look for what the index marked down."""
+def checklist_code(criterion_code: str) -> str | None:
+    """The checklist item a sub-criterion of the index maps to: "III.2" → "PAR-III-02"."""
+    numeral, _dot, number = (criterion_code or "").partition(".")
+    return f"PAR-{numeral}-{int(number):02d}" if numeral and number.isdigit() else None
+
+
+def latest_answers(item: FollowUpItem) -> tuple[Inspection | None, list[tuple[ChecklistItem, Answer]]]:
+    """The unit's latest finished inspection that answered checklist items of the item's PAR field
+    (only the sub-criterion's own item, e.g. PAR-III-02, when it was answered), with those answers."""
     if item.par_area is None:
-        return []
-    return list(db.session.execute(
-        sa.select(Inspection, InspectionScore).join(InspectionScore, InspectionScore.inspection_id == Inspection.id)
-        .where(Inspection.unit_id == item.unit_id, InspectionScore.par_area == item.par_area.value)
-        .options(joinedload(Inspection.template)).order_by(Inspection.planned_start.desc()).limit(3)).tuples())
+        return None, []
+    in_field = (sa.select(ChecklistItem.id).join(ChecklistSection, ChecklistSection.id == ChecklistItem.section_id)
+                .where(ChecklistSection.par_area == item.par_area))
+    code = checklist_code(item.criterion_code)
+    for items in ([in_field.where(ChecklistItem.code == code)] if code else []) + [in_field]:
+        inspection = db.session.scalar(
+            sa.select(Inspection).where(Inspection.unit_id == item.unit_id, Inspection.status.in_(FIELD_WORK_DONE),
+                                        Inspection.id.in_(sa.select(Answer.inspection_id)
+                                                          .where(Answer.item_id.in_(items))))
+            .order_by(Inspection.planned_start.desc(), Inspection.id.desc()).limit(1))
+        if inspection is not None:
+            answers = db.session.execute(
+                sa.select(ChecklistItem, Answer).join(Answer, Answer.item_id == ChecklistItem.id)
+                .where(Answer.inspection_id == inspection.id, Answer.item_id.in_(items))
+                .order_by(ChecklistItem.section_id, ChecklistItem.position))
+            return inspection, [(checklist_item, answer) for checklist_item, answer in answers]
+    return None, []
 
 
 # --- mergers and reminders -----------------------------------------------------------------------

@@ -48,5 +48,5 @@ def test_leader_dashboard_sort_search_and_print(volume, tablet_landscape):
 
     page.goto(f"{base}/reports/print")
     page.emulate_media(media="print")
-    assert page.locator(".chart-data table").count() == 4 and not page.locator("details").count()
+    assert page.locator(".chart-data table").count() == 5 and not page.locator("details").count()
     screenshot(page, "reports-print-a4", full_page=True)

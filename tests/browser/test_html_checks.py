@@ -17,8 +17,12 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import (
     ChecklistTemplate,
+    Directive,
     Document,
     DocumentKind,
+    FollowUpItem,
+    FollowUpKind,
+    FollowUpStatus,
     Finding,
     Inspection,
     InspectionStatus,
@@ -73,6 +77,11 @@ def _demo_ids(app) -> dict[str, int]:
             "template": one(sa.select(ChecklistTemplate.id).where(
                 ChecklistTemplate.status == TemplateStatus.PUBLISHED).order_by(ChecklistTemplate.id)),
             "unit": one(sa.select(Unit.id).where(Unit.code == "H-DAKHA")),
+            "directive": one(sa.select(Directive.id)),
+            "task_item": one(sa.select(FollowUpItem.id).where(FollowUpItem.kind == FollowUpKind.TASK,
+                                                             FollowUpItem.status == FollowUpStatus.IN_PROGRESS)
+                             .order_by(FollowUpItem.id)),
+            "remediation": one(sa.select(FollowUpItem.id).where(FollowUpItem.criterion_code == "III.2")),
         }
     assert all(ids.values()), ids
     return ids
@@ -90,11 +99,14 @@ def _pages(ids: dict[str, int]) -> dict[str, list[str]]:
         "leader": common + [
             "/inspections/", "/inspections/plan", "/inspections/new", f"/inspections/{ids['reviewed']}",
             "/findings/", f"/findings/inspections/{ids['reviewed']}", f"/documents/{ids['minutes']}",
-            "/reports/"],
+            "/reports/", "/directives/", f"/directives/{ids['directive']}", f"/directives/{ids['directive']}/tasks/new",
+            "/directives/new", "/follow-ups/", f"/follow-ups/{ids['task_item']}", f"/follow-ups/{ids['remediation']}",
+            "/cchc-index/", "/cchc-index/import"],
         "inspector": common + [
             "/inspections/", f"/inspections/{ids['in_progress']}", f"/inspections/{ids['in_progress']}/checklist",
             "/findings/", "/checklists/"],
-        "unithead": common + ["/findings/todo", f"/findings/units/{ids['unit']}"],
+        "unithead": common + ["/findings/todo", f"/findings/units/{ids['unit']}", "/follow-ups/",
+                          f"/follow-ups/{ids['remediation']}"],
     }
 
 

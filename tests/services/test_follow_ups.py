@@ -317,3 +317,23 @@ def test_a_second_report_in_the_same_period_adds_to_it_without_moving_the_due_da
     assert (first.period_end, item.due_date) == (date(2026, 5, 31), date(2026, 6, 30))
     again = follow_ups.respond(head, item, K.REPORT, "Bổ sung tháng 5")
     assert (again.period_end, item.due_date) == (date(2026, 5, 31), date(2026, 6, 30))
+
+
+def test_a_remediation_item_leads_to_the_units_latest_answers_on_its_criterion(leader, unit):
+    from app.models import Answer, InspectionStatus, TemplateStatus
+    from tests.factories import make_inspection, make_template
+
+    template = make_template(status=TemplateStatus.PUBLISHED, items=2)
+    section = template.sections[0]
+    section.par_area = ParArea.PROCEDURES
+    section.items[0].code, section.items[1].code = "PAR-III-01", "PAR-III-02"
+    inspection = make_inspection(status=InspectionStatus.REVIEWING, template=template, unit=unit)
+    for checklist_item, outcome in zip(section.items, ("pass", "fail")):
+        db.session.add(Answer(inspection_id=inspection.id, item_id=checklist_item.id, result=outcome, outcome=outcome))
+    db.session.commit()
+    follow_ups.propose_remediation(leader, [weak(unit, criterion_code="III.2", criterion_label="Đúng hạn")])
+    item = db.session.scalar(sa.select(FollowUpItem))
+    found, answers = follow_ups.latest_answers(item)
+    assert found == inspection and [(i.code, a.outcome) for i, a in answers] == [("PAR-III-02", "fail")]
+    item.criterion_code = ""  # the whole field: every item of it
+    assert [i.code for i, _a in follow_ups.latest_answers(item)[1]] == ["PAR-III-01", "PAR-III-02"]

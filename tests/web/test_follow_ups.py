@@ -127,3 +127,12 @@ def test_the_list_filters_by_unit_and_overdue(client, leader, item, unit):
     assert "Cải cách thể chế" in client.get(f"/follow-ups/?unit={unit.id}").text
     assert "Cải cách thể chế" not in client.get("/follow-ups/?overdue=1").text
     assert "Cải cách thể chế" in client.get(f"/findings/units/{unit.id}").text
+
+
+def test_a_demo_remediation_item_shows_its_index_score(app, client, leader, instance):
+    from app.demo import seed_demo
+    seed_demo()
+    item = db.session.scalar(sa.select(FollowUpItem).where(FollowUpItem.criterion_code == "III.2"))
+    login(client, leader)
+    page = client.get(f"/follow-ups/{item.id}").text
+    assert "Tỷ lệ hồ sơ TTHC giải quyết đúng hạn" in page and "1,5 / 4" in page
