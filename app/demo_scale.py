@@ -11,6 +11,9 @@ unit is a repeat finding.
 Written in bulk: rows are built in Python and inserted with Core executemany in chunks of CHUNK rows,
 one transaction per chunk, ids given here (and PostgreSQL's sequences moved past them at the end), the
 search words and the score rows (app.models.search, app.models.report) written alongside.
+
+Each province-year also has a directive of the steering committee with TASKS_PER_YEAR tasks given to one
+to three units each (some done, some overdue), and a CCHC index of every unit that existed that year.
 """
 import math
 import random
@@ -24,6 +27,12 @@ from app import clock
 from app.extensions import db
 from app.models import (
     Answer,
+    Directive,
+    DirectiveTask,
+    FollowUpEvent,
+    FollowUpItem,
+    IndexResult,
+    IndexScore,
     AnswerType,
     ChecklistItem,
     ChecklistSection,
@@ -46,6 +55,9 @@ from app.models.search import key_of, term_rows
 CHUNK = 5000
 FAMILY = "CCHC-TINH"
 INSPECTIONS_PER_YEAR = 300
+TASKS_PER_YEAR = 20  # directive tasks per province and year, over all its units
+INDEX_MAXIMA = {"leadership": 9.0, "institutions": 10.0, "procedures": 13.0, "organisation": 10.5,
+                "civil_service": 13.0, "public_finance": 11.0, "digital_government": 13.5, "impact": 20.0}
 EXTRA_FINDINGS = 2  # findings not tied to an item, per concluded inspection (on average)
 PASSWORD = "demo12345"
 
@@ -231,9 +243,10 @@ def seed_scale(provinces: int, years: int = 5, end_year: int | None = None, seed
               "severity": rng.choice(("minor", "minor", "serious"))}
              for section in template.sections for item in section.items]
     password_hash = generate_password_hash(PASSWORD, method=current_app.config["PASSWORD_HASH_METHOD"])
-    ids = Ids(Unit, User, Inspection, Finding, IssuingBody)
+    ids = Ids(Unit, User, Inspection, Finding, IssuingBody, Directive, DirectiveTask, FollowUpItem, IndexResult)
     existing = db.session.scalar(sa.select(sa.func.count()).select_from(Unit).where(Unit.code.like("S%-UBND")))
-    counts = {"units": 0, "users": 0, "inspections": 0, "answers": 0, "findings": 0, "events": 0, "terms": 0}
+    counts = {"units": 0, "users": 0, "inspections": 0, "answers": 0, "findings": 0, "events": 0, "terms": 0,
+              "tasks": 0, "index rows": 0}
     for p in range(existing, existing + provinces):
         province_counts = _province(rng, p, first_year, end_year, today, template.id, items, password_hash, ids)
         for key, value in province_counts.items():
@@ -253,6 +266,8 @@ def _province(rng, p, first_year, end_year, today, template_id, items, password_
     province.add_staff(password_hash)
     for year in range(first_year, end_year + 1):
         province.add_year(year, first_year, template_id, items)
+        province.add_directive(year)
+        province.add_index(year, first_year)
     province.write()
     return province.counts()
 
@@ -268,6 +283,7 @@ class _Province:
         self.prefix = f"S{p + 1}"
         self.units, self.terms, self.bodies, self.users = [], [], [], []
         self.inspections, self.members, self.answers, self.findings, self.events = [], [], [], [], []
+        self.directives, self.tasks, self.items, self.item_events, self.results, self.scores = [], [], [], [], [], []
         self.last_finding: dict[tuple[int, int], int] = {}  # (unit, item) → the latest finding there, for repeats
         self.body_id: int | None = None  # the steering committee that decides every inspection
         self.inspectors: list[int] = []
@@ -436,6 +452,57 @@ class _Province:
                             {"finding_id": finding_id, "kind": "accepted", "author_id": lead, "text": "",
                              "at": _at(closed_on, 15), "no_evidence_reason": ""}]
 
+    # --- directives and the CCHC index ----------------------------------------------------------------
+
+    def existing(self, year: int) -> list[dict]:
+        return [u for u in self.units if u["kind"] != "province" and (u["valid_to"] is None or u["valid_to"].year >= year)
+                and (u["valid_from"] is None or u["valid_from"].year <= year)]
+
+    def add_directive(self, year: int) -> None:
+        """The year's directive: TASKS_PER_YEAR tasks due during the year, each given to one to three units;
+        past ones mostly done (some late), the rest open and, once due, overdue."""
+        rng, issued = self.rng, date(year, 2, 15)
+        directive_id = self.ids.take(Directive)
+        self.directives.append({"id": directive_id, "number": f"{rng.randint(100, 900)}/BCĐ-NC", "issued_on": issued,
+                                "issuing_body_id": self.body_id, "subject": f"Nhiệm vụ trọng tâm CCHC năm {year}",
+                                "signer_name": "", "signer_title": "", "search_key": key_of([f"CCHC {year}"])})
+        units = self.existing(year)
+        for n in range(1, TASKS_PER_YEAR + 1):
+            task_id, due = self.ids.take(DirectiveTask), issued + timedelta(days=rng.randint(60, 320))
+            self.tasks.append({"id": task_id, "directive_id": directive_id, "position": n, "code": str(n),
+                               "title": f"Nhiệm vụ {n} năm {year}", "detail": "", "legal_basis": "", "due_date": due,
+                               "target_measure": ""})
+            for unit in rng.sample(units, rng.randint(1, 3)):
+                self.add_item(task_id, unit["id"], due, issued)
+
+    def add_item(self, task_id: int, unit_id: int, due: date, issued: date) -> None:
+        item_id, done = self.ids.take(FollowUpItem), due < self.today and self.rng.random() < 0.8
+        late = done and self.rng.random() < 0.2
+        self.items.append({"id": item_id, "kind": "task", "unit_id": unit_id, "role": "lead", "task_id": task_id,
+                           "status": "closed" if done else "open", "due_date": due, "criterion_label": "",
+                           "outcome": ("late" if late else "on_time") if done else None,
+                           "closed_at": _at(due + timedelta(days=5 if late else -5)) if done else None,
+                           "row_version": 1})
+        self.item_events.append({"item_id": item_id, "kind": "assigned", "text": "", "at": _at(issued)})
+
+    def add_index(self, year: int, first_year: int) -> None:
+        """Every unit's CCHC index of the year: its fields near its quality, a little better each year."""
+        results = []
+        for unit in self.existing(year):
+            result_id, shares = self.ids.take(IndexResult), []
+            for area, maximum in INDEX_MAXIMA.items():
+                share = min(max(1 - self.quality[unit["id"]] * 1.3 + 0.02 * (year - first_year)
+                                + self.rng.gauss(0, 0.06), 0.3), 1.0)
+                shares.append(share)
+                self.scores.append({"result_id": result_id, "par_area": area, "criterion_code": "",
+                                    "criterion_label": "", "score": round(maximum * share, 2), "maximum": maximum})
+            total = round(sum(m * s for m, s in zip(INDEX_MAXIMA.values(), shares)), 2)
+            results.append({"id": result_id, "year": year, "unit_id": unit["id"], "total": total, "maximum": 100.0,
+                            "grade": "Tốt" if total >= 85 else "Khá" if total >= 70 else "Trung bình"})
+        for rank, row in enumerate(sorted(results, key=lambda r: -r["total"]), start=1):
+            row["rank"] = rank
+        self.results += results
+
     # --- writing ------------------------------------------------------------------------------------
 
     def write(self) -> None:
@@ -454,6 +521,12 @@ class _Province:
         _insert(Answer, self.answers)
         _insert(Finding, sorted(self.findings, key=lambda f: f["id"]))
         _insert(FindingEvent, self.events)
+        _insert(Directive, self.directives)
+        _insert(DirectiveTask, self.tasks)
+        _insert(FollowUpItem, self.items)
+        _insert(FollowUpEvent, self.item_events)
+        _insert(IndexResult, sorted(self.results, key=lambda r: r["id"]))
+        _insert(IndexScore, self.scores)
         _insert(SearchTerm, self.terms)
         first_id, last_id = self.inspections[0]["id"], self.inspections[-1]["id"]
         with db.engine.begin() as connection:
@@ -463,7 +536,7 @@ class _Province:
     def counts(self) -> dict[str, int]:
         return {"units": len(self.units), "users": len(self.users), "inspections": len(self.inspections),
                 "answers": len(self.answers), "findings": len(self.findings), "events": len(self.events),
-                "terms": len(self.terms)}
+                "terms": len(self.terms), "tasks": len(self.tasks), "index rows": len(self.results)}
 
 
 def _inspection_status(rng, start: date, today: date) -> str:
@@ -500,7 +573,7 @@ def _move_sequences() -> None:
     if db.engine.dialect.name != "postgresql":
         return
     with db.engine.begin() as connection:
-        for model in (Unit, User, Inspection, Finding, IssuingBody):
+        for model in (Unit, User, Inspection, Finding, IssuingBody, Directive, DirectiveTask, FollowUpItem, IndexResult):
             table = model.__table__.name
             connection.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
