@@ -68,7 +68,7 @@ def foreign_ids(app, instance):
         "section_id": item.section_id, "template_id": inspection.template_id, "attachment_id": attachment.id,
         "document_id": document.id, "sha": attachment.sha256, "user_id": other_head.id,
         "notification_id": db.session.scalar(sa.select(Notification.id)), "body_id": body.id,
-        "filename": "x", "directive_id": directive.id, "task_id": task.id, "follow_up_id": follow_up.id,
+        "filename": "x", "directive_id": directive.id, "task_id": task.id, "follow_up_id": follow_up.id, "year": 2022,
     }
 
 
