@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from app import clock
+from app.database import job_lock
 from app.extensions import db
 from app.models import Notification, Role
 from app.notifications.links import link_url
@@ -80,10 +81,15 @@ def create_admin_command(username, full_name, password):
 def send_reminders_command(day):
     """Create due-date reminders, then email each user one digest of new notifications (daily cron).
 
-    Safe to run again: a notification is mailed once. Exits non-zero when something failed.
+    Safe to run again, and from several servers at once (one run at a time does the work): a
+    notification is mailed once. Exits non-zero when something failed.
     """
     today = day.date() if day else clock.local_today()
-    errors = _remind(today) + _send_digests()
+    with job_lock("send-reminders") as held:
+        if not held:  # another server's cron job is at it: mailing too would send its digests twice
+            click.echo("Another send-reminders run is going on: this one does nothing.")
+            return
+        errors = _remind(today) + _send_digests()
     if errors:
         raise click.ClickException(" | ".join(errors))
 
@@ -97,13 +103,10 @@ def _remind(today: date) -> list[str]:
         db.session.rollback()
         current_app.logger.exception("Deadline reminders failed")
         return [f"deadline reminders failed: {error!r}"]
-    if reminded is None:
-        click.echo("Deadline reminders skipped: app.services.findings.remind_deadlines is not available.")
-    else:
-        created = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Notification).where(Notification.id > last_id))
-        click.echo(f"Deadline reminders for {today.isoformat()}: {reminded} findings, tasks and remediation items reminded, "
-                   f"{created} notifications created.")
+    created = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Notification).where(Notification.id > last_id))
+    click.echo(f"Deadline reminders for {today.isoformat()}: {reminded} findings, tasks and remediation items reminded, "
+               f"{created} notifications created.")
     return []
 
 
@@ -125,12 +128,9 @@ def _send_digests() -> list[str]:
     return []
 
 
-def remind_deadlines(today: date) -> int | None:
+def remind_deadlines(today: date) -> int:
     """The "due in N days" and "overdue" notifications of findings, tasks and remediation items,
-    committed; returns what the services count, or None when it has no remind_deadlines() (missing is skipped, broken raises)."""
-    remind = getattr(findings, "remind_deadlines", None)
-    if remind is None:
-        return None
-    created = remind(today) + follow_ups.remind_deadlines(today)
+    committed; returns how many were reminded."""
+    created = findings.remind_deadlines(today) + follow_ups.remind_deadlines(today)
     db.session.commit()
     return created

@@ -6,6 +6,7 @@ workers saving at once, those sleeps took a sixth of the workers' time (bench/ch
 autosave waits for its turn on a file lock instead, which the kernel hands over the moment it is
 released, and finds SQLite's lock free. PostgreSQL locks rows, not the database: there it is no wait.
 """
+import hashlib
 import os
 from contextlib import contextmanager, nullcontext
 
@@ -56,3 +57,35 @@ def _turn(path: str):
         yield
     finally:
         os.close(turn)
+
+
+@contextmanager
+def job_lock(name: str):
+    """`with job_lock("send-reminders") as held:` runs a job once across processes and servers: `held`
+    is False while another run holds it. PostgreSQL: a session advisory lock on a connection kept for the
+    job (servers share the database, not a disk). SQLite: a file lock beside the database file."""
+    if db.engine.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        with db.engine.connect() as connection:
+            held = connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
+            try:
+                yield held
+            finally:
+                if held:
+                    connection.scalar(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.rollback()
+        return
+    database = db.engine.url.database
+    if not fcntl or not database or database == ":memory:":
+        yield True  # one process only: nothing to share a lock with
+        return
+    handle = os.open(f"{database}-{name}.lock", os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+        else:
+            yield True
+    finally:
+        os.close(handle)

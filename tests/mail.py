@@ -1,4 +1,5 @@
 """A real SMTP server on a free local port (aiosmtpd), keeping what it received for the tests to read."""
+import asyncio
 import email
 import email.policy
 import socket
@@ -19,11 +20,13 @@ class Received:
 
 
 class Inbox:
-    """The server's handler: refuses the addresses in `refuse`, keeps every accepted message."""
+    """The server's handler: refuses the addresses in `refuse`, keeps every accepted message, and takes
+    `delay` seconds over each (a slow relay)."""
 
     def __init__(self):
         self.received: list[Received] = []
         self.refuse: set[str] = set()
+        self.delay = 0.0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -32,6 +35,7 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         return "250 Message accepted for delivery"
 

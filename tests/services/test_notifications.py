@@ -1,11 +1,14 @@
 """Notifications: written with the caller's transaction, read and marked read by their owner only, and
 mailed once as a daily digest through a real local SMTP server (`flask send-reminders`)."""
+import os
+import subprocess
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from app import clock
+from app.database import job_lock
 from app.extensions import db
 from app.models import Notification, Role
 from app.models.base import utcnow
@@ -13,6 +16,7 @@ from app.notifications.links import link_url
 from app.services import notifications as service
 from app.services.notifications import Link
 from tests import factories
+from tests.conftest import ROOT
 from tests.mail import SmtpServer
 
 BASE_URL = "https://kiemtra.example.gov.vn"
@@ -269,15 +273,6 @@ def test_send_reminders_runs_the_findings_reminders_first_and_mails_them(app, ru
     assert "đến hạn ngày 30/05/2026" in smtp.to("head@example.vn")[0].message.get_content()
 
 
-def test_send_reminders_skips_a_missing_findings_step(app, runner, monkeypatch):
-    from app.services import findings
-
-    monkeypatch.delattr(findings, "remind_deadlines", raising=False)
-    result = runner.invoke(args=["send-reminders"])
-    assert result.exit_code == 0, result.output
-    assert "Deadline reminders skipped" in result.output
-
-
 def test_a_failing_findings_step_still_sends_the_digests_and_exits_non_zero(app, runner, smtp, monkeypatch):
     from app.services import findings
 
@@ -301,3 +296,35 @@ def test_default_day_is_today_in_vietnam(app, runner, monkeypatch):
     assert days == [local]
     with app.app_context():
         assert clock.local_today() == local
+
+
+# --- one run at a time, across servers ---------------------------------------------------------------
+
+def test_a_run_does_nothing_while_another_holds_the_job(app, runner, smtp):
+    notify_and_commit([factories.make_user(email="a@example.vn")])
+    with job_lock("send-reminders") as held:
+        assert held
+        result = runner.invoke(args=["send-reminders"])
+    assert result.exit_code == 0 and "Another send-reminders run is going on" in result.output
+    assert smtp.received == []
+    result = runner.invoke(args=["send-reminders"])  # the lock is given back
+    assert "1 emails sent" in result.output and len(smtp.received) == 1
+
+
+def test_two_servers_cron_jobs_at_once_mail_each_digest_once(app, smtp):
+    """Two `flask send-reminders` processes start together, as two servers' cron jobs do, while a slow
+    mail relay keeps the first one busy: every user still gets one digest."""
+    users = [factories.make_user(email=f"user{n}@example.vn") for n in range(4)]
+    notify_and_commit(users, "Tồn tại KT-2026-001/1 đã quá hạn")
+    smtp.delay = 0.5
+    env = os.environ | {"FLASK_APP": "wsgi.py", "KIEMTRA_ENV": "production", "FLASK_SECRET_KEY": "c" * 64,
+                        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+                        "FLASK_MAIL_SERVER": "127.0.0.1", "FLASK_MAIL_PORT": str(app.config["MAIL_PORT"]),
+                        "FLASK_MAIL_FROM": app.config["MAIL_FROM"], "FLASK_APP_BASE_URL": BASE_URL}
+    runs = [subprocess.Popen([str(ROOT / ".venv/bin/flask"), "send-reminders"], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=60)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert sorted(address for r in smtp.received for address in r.recipients) == [u.email for u in users]
+    assert sum("4 emails sent" in output for output in outputs) == 1
+    assert sum("Another send-reminders run is going on" in output for output in outputs) == 1
