@@ -1,5 +1,5 @@
 """Command-line tasks: demo data, the first administrator and the daily reminders."""
-from datetime import date
+from datetime import date, timedelta
 
 import click
 import sqlalchemy as sa
@@ -7,18 +7,18 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from app import clock
+from app import clock, storage
 from app.database import job_lock
 from app.extensions import db
 from app.models import Notification, Role
 from app.notifications.links import link_url
-from app.services import accounts, findings, follow_ups, notifications
+from app.services import accounts, evidence, findings, follow_ups, notifications
 from app.services.errors import ValidationFailed
 
 
 def init_app(app):
     """Register the commands on the app's `flask` command group."""
-    for command in (seed_demo_command, create_admin_command, send_reminders_command):
+    for command in (seed_demo_command, create_admin_command, send_reminders_command, storage_group):
         app.cli.add_command(command)
 
 
@@ -134,3 +134,45 @@ def remind_deadlines(today: date) -> int:
     created = findings.remind_deadlines(today) + follow_ups.remind_deadlines(today)
     db.session.commit()
     return created
+
+
+@click.group("storage")
+def storage_group():
+    """The evidence files' store: unused files, and moving them to another store."""
+
+
+@storage_group.command("gc")
+@click.option("--delete", is_flag=True, help="Remove them (without it, only list them).")
+@click.option("--grace-hours", type=click.IntRange(min=0), default=24, show_default=True,
+              help="Leave files younger than this: an upload stores its file just before its row commits.")
+@with_appcontext
+def storage_gc_command(delete, grace_hours):
+    """List (or with --delete remove) stored files that no attachment names."""
+    unused = evidence.unused_files(timedelta(hours=grace_hours))
+    store = storage.current()
+    for item in unused:
+        if delete:
+            store.delete(item.key)
+        click.echo(f"{'removed' if delete else 'unused '}  {item.key}  {item.size} bytes")
+    total = sum(item.size for item in unused)
+    click.echo(f"{len(unused)} unused files, {total} bytes, in {store.url}: "
+               + ("removed." if delete else "nothing removed (dry run; --delete removes them)."))
+
+
+@storage_group.command("copy")
+@click.option("--to", "target_url", required=True, help="s3://bucket/prefix or a folder.")
+@click.option("--endpoint-url", default=None, help="The target's S3 endpoint (default: S3_ENDPOINT_URL).")
+@with_appcontext
+def storage_copy_command(target_url, endpoint_url):
+    """Copy every stored file to another store, checking each SHA-256; run it again to resume. Then
+    set STORAGE_URL to the new store."""
+    source = storage.current()
+    target = storage.open_storage(target_url, endpoint_url or current_app.config.get("S3_ENDPOINT_URL"))
+    try:
+        report = storage.copy_objects(source, target, echo=click.echo)
+    except storage.StorageUnavailable as error:
+        raise click.ClickException(f"a store did not answer ({error}); run the command again to resume") from None
+    click.echo(f"From {source.url} to {target.url}: {len(report.copied)} copied, {len(report.skipped)} already "
+               f"there, {len(report.failed)} failed.")
+    if report.failed:
+        raise click.ClickException("some files were not copied: " + ", ".join(report.failed))

@@ -42,6 +42,10 @@ class Config:
     EVIDENCE_MAX_BYTES = 15 * 1024 * 1024
     EVIDENCE_MAX_PIXELS = 2000
     EVIDENCE_MAX_SOURCE_PIXELS = 50_000_000
+    # Where evidence files are kept (app/storage.py): empty for instance/uploads, a folder, or
+    # s3://bucket/prefix with S3_ENDPOINT_URL for a server other than AWS (MinIO, SeaweedFS, Ceph).
+    STORAGE_URL = ""
+    S3_ENDPOINT_URL = ""
     # Folders searched for the documents' Times New Roman (app/documents/output.py); empty: the usual places.
     DOCUMENT_FONT_DIRS = ()
     # Findings: days from issuing to the proposed due date, per severity (editable on each finding);

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db, limiter
 from app.htmx import render
+from app.storage import StorageUnavailable
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
@@ -18,6 +19,9 @@ MESSAGES = {
     422: (_l("Invalid data"), _l("Some of the data you sent is not valid. Please check and try again.")),
     429: (_l("Too many attempts"), None),
     500: (_l("Server error"), _l("Something went wrong on our side. Your saved work is safe; please try again.")),
+    503: (_l("Files cannot be stored right now"),
+          _l("The file store is not answering, so the file was not saved. Everything saved before is safe. "
+             "Go back and send the file again in a few minutes.")),
 }
 CSRF_MESSAGE = _l("Your session has expired or the form is out of date. Reload the page and try again.")
 
@@ -52,6 +56,13 @@ def init_app(app):
         if error.code not in MESSAGES:
             return error
         return render_error(error.code)
+
+    @app.errorhandler(StorageUnavailable)
+    def storage_unavailable(error):
+        """503: the tablet's outbox keeps the file and sends it again later."""
+        db.session.rollback()
+        app.logger.error("The file store did not answer: %s", error)
+        return render_error(503)
 
     @app.errorhandler(InternalServerError)
     def server_error(error):

@@ -6,6 +6,7 @@ instead (PostgreSQL in CI).
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from app import create_app
 from app.config import TestingConfig
 from app.extensions import db
 from app.models import Role
-from tests import factories
+from tests import factories, s3
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -137,3 +138,26 @@ def client_as(app, request):
         return login(app.test_client(), user)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def seaweed():
+    """One SeaweedFS server for the whole run (it takes a few seconds to start); each test makes its own
+    bucket."""
+    reason = s3.skip_reason()
+    if reason:
+        print(reason)
+        pytest.skip(reason)
+    server = s3.SeaweedServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage(app, seaweed, monkeypatch):
+    """The app's files in a new bucket of the test's own, under a prefix, as production would have them."""
+    for name, value in s3.ACCESS.items():
+        monkeypatch.setenv(name, value)
+    bucket = seaweed.new_bucket(f"kiemtra-{uuid.uuid4().hex[:12]}")
+    app.config.update(STORAGE_URL=f"s3://{bucket}/evidence", S3_ENDPOINT_URL=seaweed.endpoint)
+    return bucket

@@ -101,9 +101,9 @@ def _fetcher(document: Document, fonts: list[dict]):
             match = PHOTO_PATH.match(unquote(parts.path))
             if (f"{parts.scheme}://{parts.netloc}/" == BASE_URL and match and int(match.group(1)) == document.id
                     and match.group(2) in photos):
-                path = evidence._path_for(match.group(2), thumbnail=True)
-                if path.is_file():
-                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": "image/jpeg"})
+                picture = evidence.read_file(match.group(2), thumbnail=True)
+                if picture is not None:
+                    return URLFetcherResponse(url, picture, {"Content-Type": "image/jpeg"})
             raise ValueError(f"not fetched: {url}")
 
     return DocumentFetcher()

@@ -5,7 +5,7 @@ Each route makes one check: the document is loaded through what the user may rea
 the service's to refuse (403). Plain posts redirect (303) or come back with 422 and the messages
 beside their fields, nothing typed lost; htmx only adds the live preview.
 """
-from flask import abort, flash, make_response, redirect, request, send_file, url_for
+from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
@@ -14,6 +14,7 @@ from app.documents import bp, output
 from app.documents.forms import DocumentForm, SignedScanForm
 from app.documents.output import render_body
 from app.extensions import db
+from app.files import send_stored
 from app.forms import apply_error, form_status
 from app.htmx import is_htmx, render
 from app.inspections.loaders import get_inspection
@@ -21,7 +22,6 @@ from app.models import Document, DocumentKind, Inspection, InspectionMember
 from app.services import documents as service
 from app.services import evidence, permissions
 from app.services.errors import NotPermitted, ValidationFailed
-from app.security import private_file
 from app.throttle import uploads
 
 
@@ -201,10 +201,7 @@ def photo(document_id: int, sha: str):
     document = get_document(document_id)
     if not service.shows_photo(document, sha):
         abort(404)
-    path = evidence._path_for(sha, thumbnail=True)
-    if not path.is_file():
-        abort(404)
-    return private_file(send_file(path, mimetype="image/jpeg", etag=f"{sha}-t", conditional=True))
+    return send_stored(sha, thumbnail=True, mimetype="image/jpeg")
 
 
 # --- the signed scan -----------------------------------------------------------------------------
@@ -234,14 +231,9 @@ def upload_signed(document_id: int):
 def signed_scan(document_id: int):
     document = get_document(document_id)
     scan = document.signed_scan or abort(404)
-    path = evidence.evidence_path(scan)
-    if not path.is_file():
-        abort(404)
     extension = "pdf" if scan.mime_type == "application/pdf" else "jpg"
-    response = send_file(path, mimetype=scan.mime_type, as_attachment=True,
-                         download_name=output.file_name(document, f"signed.{extension}"), etag=scan.sha256,
-                         conditional=True)
-    return private_file(response)
+    return send_stored(scan.sha256, mimetype=scan.mime_type, as_attachment=True,
+                       download_name=output.file_name(document, f"signed.{extension}"))
 
 
 @bp.app_context_processor

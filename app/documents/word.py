@@ -1,6 +1,8 @@
 """The Word file of a document (python-docx), from the same data as the HTML: A4, the decree's
 margins, Times New Roman 13–14 pt, the header block as a borderless two-column table, page numbers
 centred at the top from the second page on."""
+import io
+
 from docx import Document as WordDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -257,11 +259,11 @@ def _photos(w: Writer, d: dict) -> None:
     table = w.table(rows, [CONTENT_WIDTH_MM / per_row] * per_row, grid=False)
     for n, photo in enumerate(d["photos"]):
         cell = table.rows[n // per_row].cells[n % per_row]
-        path = evidence._path_for(photo["sha"], thumbnail=True)
+        picture = evidence.read_file(photo["sha"], thumbnail=True)
         paragraph = cell.paragraphs[0]
         paragraph.alignment = CENTER
-        if path.is_file():
-            paragraph.add_run().add_picture(str(path), width=Mm(50))
+        if picture is not None:
+            paragraph.add_run().add_picture(io.BytesIO(picture), width=Mm(50))
         w.cell(cell, photo["caption"], align=CENTER, size=11)
 
 

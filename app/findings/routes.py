@@ -330,14 +330,12 @@ def _zip(entries: list[tuple[str, Attachment]], name: str):
     used = set()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
         for folder, attachment in entries:
-            path = evidence.evidence_path(attachment)
-            if not path.is_file():
-                continue
             arcname = f"{folder}/{attachment.id}-{stored_name(attachment)}"
-            if arcname in used:
+            data = None if arcname in used else evidence.read_file(attachment.sha256)
+            if data is None:
                 continue
             used.add(arcname)
-            zf.write(path, arcname)
+            zf.writestr(arcname, data)
     archive.seek(0)
     return send_file(archive, mimetype="application/zip", as_attachment=True, download_name=name)
 

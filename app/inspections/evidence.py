@@ -1,16 +1,16 @@
 """Evidence routes: attach photos and PDFs to an answer, remove them, and serve them to those who may
 open the checklist. Each answers htmx with the item's evidence fragment and a plain form post with a
 redirect back to the item (DESIGN.md §5)."""
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.errors import render_error
 from app.extensions import db
+from app.files import send_attachment
 from app.htmx import ANSWER_SAVED, hx_trigger, is_htmx, render
 from app.inspections import bp
 from app.inspections.loaders import get_inspection
@@ -19,7 +19,6 @@ from app.services import answers
 from app.services import evidence as service
 from app.services import permissions
 from app.services.errors import NotPermitted, ValidationFailed
-from app.security import private_file
 from app.throttle import uploads
 
 
@@ -93,28 +92,12 @@ def _upload_id() -> str | None:
 
 @bp.route("/evidence/<int:attachment_id>")
 def evidence_file(attachment_id: int):
-    return _send(*get_attachment(attachment_id), thumbnail=False)
+    return send_attachment(get_attachment(attachment_id)[0])
 
 
 @bp.route("/evidence/<int:attachment_id>/thumb")
 def evidence_thumbnail(attachment_id: int):
-    return _send(*get_attachment(attachment_id), thumbnail=True)
-
-
-def _send(attachment: Attachment, inspection: Inspection, thumbnail: bool):
-    if thumbnail and not attachment.is_image:
-        abort(404)  # PDFs have no thumbnail; the page shows a file link
-    path = service.evidence_path(attachment, thumbnail)
-    if not path.is_file():
-        abort(404)
-    name = attachment.original_name
-    if attachment.is_image:  # the stored file is a JPEG whatever the photo was sent as
-        name = f"{Path(name).stem or 'photo'}.jpg"
-    # A PDF downloads rather than opening in our origin (a viewer blocks a sandboxed PDF anyway).
-    response = send_file(path, mimetype="image/jpeg" if thumbnail else attachment.mime_type, download_name=name,
-                         as_attachment=not attachment.is_image,
-                         etag=f"{attachment.sha256}{'-thumb' if thumbnail else ''}", conditional=True)
-    return private_file(response)
+    return send_attachment(get_attachment(attachment_id)[0], thumbnail=True)
 
 
 @bp.route("/evidence/<int:attachment_id>/delete", methods=["POST"])

@@ -367,7 +367,7 @@ def _photos(document: Document, inspection: Inspection) -> list[dict]:
         .order_by(ChecklistSection.position, ChecklistItem.position, Attachment.id).limit(MAX_PHOTOS)).all()
     photos, seen = [], set()
     for attachment, code in rows:
-        if attachment.sha256 in seen or not evidence.evidence_path(attachment, thumbnail=True).is_file():
+        if attachment.sha256 in seen:
             continue
         seen.add(attachment.sha256)
         at = formatting.time_and_day_text(attachment.uploaded_at.astimezone(zone))

@@ -2,24 +2,24 @@
 
 A file's type is read from its content, never from its name. Photos are re-encoded before they are
 kept: orientation fixed, every bit of metadata (EXIF, GPS, XMP, comments) dropped, long side capped,
-plus a small thumbnail. Files live under `<instance>/uploads/` by the SHA-256 of the stored bytes, so
-the same content is kept once however often it is attached; they are served only through a checked
-route (app/inspections/evidence.py).
+plus a small thumbnail. Files are kept in the app's store (app/storage.py: a folder or a bucket) by the
+SHA-256 of the stored bytes, so the same content is kept once however often it is attached; they are
+served only through a checked route (app/files.py). A file is stored before its row is committed: a
+failed commit leaves at most an unused file, which `flask storage gc` removes.
 """
 import hashlib
 import io
-import os
 import struct
-import tempfile
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app import storage
 from app.extensions import db
 from app.models import Answer, Attachment, ChecklistItem, Inspection, User
 from app.models.base import utcnow
@@ -52,38 +52,27 @@ class StoredFile:
     height: int | None = None
 
 
-# --- paths ---------------------------------------------------------------------------------------
+# --- the stored files ----------------------------------------------------------------------------
 
-def _uploads() -> Path:
-    return Path(current_app.instance_path) / "uploads"
-
-
-def _path_for(sha: str, thumbnail: bool = False) -> Path:
-    if thumbnail:
-        return _uploads() / "thumbs" / sha[:2] / f"{sha}.jpg"
-    return _uploads() / sha[:2] / sha
-
-
-def evidence_path(attachment: Attachment, thumbnail: bool = False) -> Path:
-    """Where an attachment's file (or its thumbnail; images only) is on disk."""
-    return _path_for(attachment.sha256, thumbnail)
+def unused_files(grace: timedelta) -> list[storage.StoredObject]:
+    """Stored files no attachment names, older than `grace`: left by an upload whose commit failed. An
+    upload stores its file before its row commits, so a younger file may still be on its way."""
+    used = set(db.session.scalars(sa.select(Attachment.sha256).distinct()))
+    cutoff = utcnow() - grace
+    return [item for item in storage.current().objects()
+            if _sha_of(item.key) not in used and item.modified < cutoff]
 
 
-def _write_once(path: Path, data: bytes) -> None:
-    """Write atomically (a temporary file renamed into place); content already there is kept."""
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+def _sha_of(key: str) -> str:
+    return key.rsplit("/", 1)[-1].removesuffix(".jpg")
+
+
+def read_file(sha: str, thumbnail: bool = False) -> bytes | None:
+    """A stored file's bytes (or its thumbnail's), None when it is missing."""
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        return storage.current().read(storage.evidence_key(sha, thumbnail))
+    except FileNotFoundError:
+        return None
 
 
 # --- reading uploads -----------------------------------------------------------------------------
@@ -227,7 +216,7 @@ def store_evidence_files(actor: User, inspection: Inspection, item: ChecklistIte
 
 
 def prepare_files(files: list[tuple[str, bytes]]) -> list[StoredFile]:
-    """Check and re-encode several files and keep them on disk (by hash); all of them, or on any
+    """Check and re-encode several files and keep them in the store (by hash); all of them, or on any
     refusal (ValidationFailed naming the file) none. Nothing is added to the database."""
     prepared = []
     for filename, data in files:
@@ -237,10 +226,11 @@ def prepare_files(files: list[tuple[str, bytes]]) -> list[StoredFile]:
             if len(files) > 1:  # say which one
                 raise ValidationFailed("file", f"{_clean_name(filename, '?')}: {error.message}") from None
             raise
-    for stored in prepared:
-        _write_once(_path_for(stored.sha256), stored.data)
+    store = storage.current()
+    for stored in prepared:  # raises storage.StorageUnavailable when the store does not answer
+        store.put(storage.evidence_key(stored.sha256), stored.data)
         if stored.thumbnail is not None:
-            _write_once(_path_for(stored.sha256, thumbnail=True), stored.thumbnail)
+            store.put(storage.evidence_key(stored.sha256, thumbnail=True), stored.thumbnail)
     return prepared
 
 
@@ -274,8 +264,12 @@ def remove_attachment(actor: User, attachment: Attachment) -> None:
 def _forget_unused(sha: str) -> None:
     still_used = db.session.scalar(sa.select(sa.func.count(Attachment.id)).where(Attachment.sha256 == sha))
     if not still_used:
-        _path_for(sha).unlink(missing_ok=True)
-        _path_for(sha, thumbnail=True).unlink(missing_ok=True)
+        store = storage.current()
+        try:
+            store.delete(storage.evidence_key(sha))
+            store.delete(storage.evidence_key(sha, thumbnail=True))
+        except storage.StorageUnavailable:  # the row is gone: `flask storage gc` removes the file later
+            current_app.logger.warning("Unused file %s left in the store (it did not answer)", sha)
 
 
 def _record(actor, inspection, item, prepared: list[StoredFile], upload_id: str | None) -> list[Attachment]:

@@ -25,7 +25,7 @@ def test_photo_is_turned_upright_and_loses_exif_and_gps(lead, inspection, item):
 
     assert (attachment.mime_type, attachment.width, attachment.height) == ("image/jpeg", 20, 40)
     assert attachment.original_name == "IMG_0001.JPG"
-    stored = evidence.evidence_path(attachment).read_bytes()
+    stored = evidence.read_file(attachment.sha256)
     assert attachment.size == len(stored)
     with Image.open(io.BytesIO(stored)) as image:
         assert image.format == "JPEG" and image.size == (20, 40)
@@ -33,7 +33,7 @@ def test_photo_is_turned_upright_and_loses_exif_and_gps(lead, inspection, item):
         # Rotated 90° clockwise: the photo's left half (red) is now on top.
         top, bottom = image.convert("RGB").getpixel((10, 5)), image.convert("RGB").getpixel((10, 35))
         assert top[0] > 200 and top[2] < 60 and bottom[2] > 200 and bottom[0] < 60
-    with Image.open(evidence.evidence_path(attachment, thumbnail=True)) as thumbnail:
+    with Image.open(io.BytesIO(evidence.read_file(attachment.sha256, thumbnail=True))) as thumbnail:
         assert thumbnail.format == "JPEG" and thumbnail.size == (20, 40) and not thumbnail.getexif()
 
 
@@ -49,7 +49,7 @@ def test_photo_before_the_result_makes_an_empty_answer(lead, inspection, item):
 def test_transparent_png_is_stored_as_jpeg_on_white(lead, inspection, item):
     attachment = evidence.store_evidence(lead, inspection, item, "screen.png", transparent_png())
     assert attachment.mime_type == "image/jpeg"
-    with Image.open(evidence.evidence_path(attachment)) as image:
+    with Image.open(io.BytesIO(evidence.read_file(attachment.sha256))) as image:
         assert image.format == "JPEG" and image.mode == "RGB"
         assert min(image.getpixel((2, 2))) > 240  # was transparent
         assert image.getpixel((15, 15))[0] > 150
@@ -65,7 +65,7 @@ def test_pdf_is_kept_as_sent(lead, inspection, item, instance):
     data = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     attachment = evidence.store_evidence(lead, inspection, item, "bien-ban.pdf", data)
     assert (attachment.mime_type, attachment.width, attachment.size) == ("application/pdf", None, len(data))
-    assert evidence.evidence_path(attachment).read_bytes() == data
+    assert evidence.read_file(attachment.sha256) == data
     assert thumbnails(instance) == []
 
 
@@ -128,12 +128,12 @@ def test_delete_keeps_a_file_still_used_and_removes_the_last(lead, inspection, i
     photo = png()
     first = evidence.store_evidence(lead, inspection, item, "a.png", photo)
     second = evidence.store_evidence(lead, inspection, inspection.template.sections[0].items[1], "b.png", photo)
-    path, thumbnail = evidence.evidence_path(first), evidence.evidence_path(first, thumbnail=True)
+    sha = first.sha256
 
     evidence.delete_evidence(lead, first)
-    assert path.exists() and thumbnail.exists()
+    assert evidence.read_file(sha) is not None and evidence.read_file(sha, thumbnail=True) is not None
     evidence.delete_evidence(lead, second)
-    assert not path.exists() and not thumbnail.exists()
+    assert evidence.read_file(sha) is None and evidence.read_file(sha, thumbnail=True) is None
     assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "detach")) == 2
 
