@@ -9,7 +9,7 @@ VNU_VERSION := 26.9.27
 AXE_VERSION := 4.14.1
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-test vendor translations messages db demo browser-deps bench clean
+.PHONY: run test install install-test vendor translations messages db demo browser-deps office-deps bench clean
 
 run: install vendor translations db demo  ## install, migrate, seed the demo and serve on :5000
 	@echo
@@ -18,7 +18,7 @@ run: install vendor translations db demo  ## install, migrate, seed the demo and
 	@echo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install-test vendor translations browser-deps  ## install what tests need and run the whole suite
+test: install-test vendor translations browser-deps office-deps  ## install what tests need and run the whole suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 $(BIN)/python:
@@ -77,6 +77,17 @@ browser-deps: tests/.tools/vnu.jar tests/.tools/axe.min.js
 			apt-get install -y -q $(APT_DEPS) >/dev/null || \
 			(apt-get update -q >/dev/null && apt-get install -y -q $(APT_DEPS) >/dev/null); \
 		else echo "chromium or java missing and not root: browser tests will be skipped"; fi; \
+	fi
+
+# The Word layout tests (tests/web/test_documents_word_layout.py) convert the Word files to PDF with
+# headless LibreOffice: Debian's libreoffice-writer-nogui (Writer without the desktop parts).
+OFFICE_DEPS := libreoffice-writer-nogui
+office-deps:
+	@if ! command -v soffice >/dev/null && ! command -v libreoffice >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y -q $(OFFICE_DEPS) >/dev/null || \
+			(apt-get update -q >/dev/null && apt-get install -y -q $(OFFICE_DEPS) >/dev/null); \
+		else echo "LibreOffice missing and not root: the Word layout tests will be skipped"; fi; \
 	fi
 
 # The HTML checks (tests/browser/test_html_checks.py): the Nu HTML checker and axe-core, unpacked

@@ -107,14 +107,33 @@ class Writer:
         paragraph._p.get_or_add_pPr().append(borders)
 
     def table(self, rows: int, widths_mm: list[float], grid: bool = True):
+        """A table of fixed column widths. Word lays a table out from its cells' widths, LibreOffice from
+        the grid (w:tblGrid) and the table's width and layout, which python-docx leaves as equal columns
+        and "auto": all of them are set here from `widths_mm`, so both draw the columns asked for. The
+        cells are padded as on paper: 2 pt × 4 pt in a grid, nothing in a borderless layout table (the
+        header block, signatures, photos)."""
         table = self.doc.add_table(rows=rows, cols=len(widths_mm))
         if grid:
             table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
+        table.autofit = False  # w:tblLayout fixed
+        widths = [Mm(width) for width in widths_mm]
+        properties = table._tbl.tblPr
+        table_width = properties.find(qn("w:tblW"))
+        table_width.set(qn("w:type"), "dxa")
+        table_width.set(qn("w:w"), str(sum(width.twips for width in widths)))
+        margins = OxmlElement("w:tblCellMar")
+        for side, padding in (("top", 2), ("left", 4), ("bottom", 2), ("right", 4)):
+            margin = OxmlElement(f"w:{side}")
+            margin.set(qn("w:w"), str(Pt(padding if grid else 0).twips))
+            margin.set(qn("w:type"), "dxa")
+            margins.append(margin)
+        properties.find(qn("w:tblLayout")).addnext(margins)  # the schema's order: layout, margins, look
+        for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+            column.set(qn("w:w"), str(width.twips))
         for row in table.rows:
-            for cell, width in zip(row.cells, widths_mm):
-                cell.width = Mm(width)
+            for cell, width in zip(row.cells, widths):
+                cell.width = width
         return table
 
     def cell(self, cell, text: str, *, align=LEFT, size: float = 13, bold=False, italic=False):
@@ -127,7 +146,10 @@ class Writer:
         return paragraph
 
     def heading(self, text: str, upper: bool = False):
-        return self.para(text, bold=True, upper=upper, indent=False, align=LEFT, space_before=6, space_after=3)
+        """A bold heading, kept on the page of what follows it (as the PDF keeps its h2 and h3)."""
+        paragraph = self.para(text, bold=True, upper=upper, indent=False, align=LEFT, space_before=6, space_after=3)
+        paragraph.paragraph_format.keep_with_next = True
+        return paragraph
 
     def lines(self, text: str):
         for line in (text or "").splitlines():
@@ -279,7 +301,7 @@ def _conclusion(w: Writer, d: dict) -> None:
     w.lines(t.get("assessment"))
     w.heading("2. TỒN TẠI, HẠN CHẾ VÀ KIẾN NGHỊ")
     if d["findings"]:
-        widths = [10, 62, 45, 26, CONTENT_WIDTH_MM - 143]
+        widths = [10, 60, 44, 26, CONTENT_WIDTH_MM - 140]  # the due date fits on one line
         table = w.table(len(d["findings"]) + 1, widths)
         for cell, text in zip(table.rows[0].cells, ("TT", "Tồn tại, hạn chế", "Kiến nghị", "Đơn vị thực hiện",
                                                     "Thời hạn")):
