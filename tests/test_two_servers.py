@@ -33,14 +33,20 @@ class Server:
         self.process = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
-        deadline = time.monotonic() + 30
-        while True:
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_until_ready(self):
+        deadline = time.monotonic() + 60
+        while True:  # gunicorn binds its port before its worker has imported the app: a first request waits
             try:
-                requests.get(f"{self.url}/healthz", timeout=1).raise_for_status()
+                requests.get(f"{self.url}/healthz", timeout=10).raise_for_status()
                 return
-            except (requests.ConnectionError, requests.HTTPError):
+            except requests.RequestException:
                 if time.monotonic() > deadline or self.process.poll() is not None:
-                    self.stop()
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.2)
 
