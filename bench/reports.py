@@ -1,6 +1,7 @@
 """Benchmark: the leaders' dashboard and the filtered findings list at scale, on SQLite and PostgreSQL.
 
     .venv/bin/python bench/reports.py [--provinces 2] [--years 5] [--seconds 10] [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/reports.py --provinces 34 --years 3 --no-sqlite      # national scale: 102 province-years
 
 Seeds `flask seed-demo --scale` (default 2 provinces × 5 years = 10 province-years: ~1,000 units-years,
 3,000 inspections with 260,000 answers, ~40,000 findings) into a fresh SQLite file and a fresh PostgreSQL
@@ -67,14 +68,16 @@ def wrk(url: str, seconds: int, env: dict, warm_up: bool = True) -> dict:
     return numbers
 
 
-def measure(name: str, url: str, port: int, seconds: int, provinces: int, years: int, results: dict) -> None:
+def measure(name: str, url: str, port: int, seconds: int, provinces: int, years: int, results: dict,
+            seeded: bool = False) -> None:
     env = os.environ | {"KIEMTRA_ENV": "production", "FLASK_SECRET_KEY": "b" * 64, "DATABASE_URL": url,
                         "FLASK_SESSION_COOKIE_SECURE": "false", "FLASK_APP": "wsgi.py",
                         "BENCH_DIR": str(ROOT / "bench")}
-    seconds_to_seed = seed(env, provinces, years)
-    print(f"{name}: seeded in {seconds_to_seed:.0f} s")
-    if url.startswith("postgresql"):
-        vacuum(url)
+    if not seeded:
+        seconds_to_seed = seed(env, provinces, years)
+        print(f"{name}: seeded in {seconds_to_seed:.0f} s")
+        if url.startswith("postgresql"):
+            vacuum(url)
     server = serve("wsgi:app", port, env)
     try:
         env["BENCH_COOKIE"] = log_in(port, USERNAME, PASSWORD)[0]
@@ -84,6 +87,7 @@ def measure(name: str, url: str, port: int, seconds: int, provinces: int, years:
             "dashboard, sorted by overdue": f"/reports/?year={year}&sort=overdue&dir=desc",
             "findings, filtered": f"/findings/?year={year - 1}&status=active&severity=serious",
             "findings, overdue, word": f"/findings/?overdue=1&q=tre+han",
+            "search": "/reports/search?q=tre+han",
         }
         for page, path in pages.items():
             results[(name, page)] = wrk(f"http://127.0.0.1:{port}{path}", seconds, env)
@@ -127,17 +131,23 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--pg", default=os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only (the national scale)")
+    parser.add_argument("--seeded", metavar="URL",
+                        help="measure this PostgreSQL database, already seeded with --provinces and --years")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     results: dict = {}
-    folder = Path(tempfile.mkdtemp(prefix="kiemtra-bench-reports-"))
-    try:
-        measure("SQLite", f"sqlite:///{folder / 'bench.sqlite'}", 8741, args.seconds, args.provinces, args.years,
-                results)
-    finally:
-        shutil.rmtree(folder)
-    if args.pg:
+    if not (args.no_sqlite or args.seeded):
+        folder = Path(tempfile.mkdtemp(prefix="kiemtra-bench-reports-"))
+        try:
+            measure("SQLite", f"sqlite:///{folder / 'bench.sqlite'}", 8741, args.seconds, args.provinces,
+                    args.years, results)
+        finally:
+            shutil.rmtree(folder)
+    if args.seeded:
+        measure("PostgreSQL", args.seeded, 8742, args.seconds, args.provinces, args.years, results, seeded=True)
+    elif args.pg:
         try:
             url, drop = postgres_database(args.pg)
         except Exception as error:  # no server: SQLite only
