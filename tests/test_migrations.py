@@ -96,3 +96,37 @@ def test_per_device_sessions_migration_drops_the_user_token_and_reverses(empty_d
         assert len(set(tokens)) == 2 and all(len(token) >= 32 for token in tokens)
         assert "user_session" not in sa.inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_plan_documents_migration_checks_owners_and_reverses(empty_database_url):
+    """After the upgrade a plan has no inspection and a minutes must have one; the downgrade deletes the
+    plans (the old schema cannot hold them) and their number series."""
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "88addd783260"]).exit_code == 0
+    with app.app_context():
+        from app.extensions import db
+
+        stamp = "'2026-01-01 00:00:00+00:00'"
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("INSERT INTO issuing_body (code, name, abbreviation, superior_name, place_name, "
+                                       "signer_title, signer_name, active, created_at, updated_at) VALUES ('BCD', "
+                                       f"'Ban Chỉ đạo', 'BCĐ', '', 'Kon Tum', '', '', true, {stamp}, {stamp})"))
+            assert connection.execute(sa.text("SELECT plan_number_pattern FROM issuing_body")).scalar() == "{n}/KH-{abbr}"
+            connection.execute(sa.text(
+                "INSERT INTO document (kind, status, issuing_body_id, place, texts, period_start, period_end, row_version, "
+                f"created_at, updated_at) SELECT 'plan', 'draft', id, '', '{{}}', '2026-01-01', '2026-12-31', 1, {stamp}, "
+                f"{stamp} FROM issuing_body"))
+            connection.execute(sa.text("INSERT INTO document_sequence (issuing_body_id, kind, year, last) "
+                                       "SELECT id, 'plan', 2026, 1 FROM issuing_body"))
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO document (kind, status, issuing_body_id, place, texts, row_version, created_at, "
+                f"updated_at) SELECT 'minutes', 'draft', id, '', '{{}}', 1, {stamp}, {stamp} FROM issuing_body"))
+        result = runner.invoke(args=["db", "downgrade", "d25e01f773be"])
+        assert result.exit_code == 0, result.output
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT count(*) FROM document")).scalar() == 0
+            assert connection.execute(sa.text("SELECT count(*) FROM document_sequence")).scalar() == 0
+        assert "plan_number_pattern" not in {c["name"] for c in sa.inspect(db.engine).get_columns("issuing_body")}
+        db.engine.dispose()

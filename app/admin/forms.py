@@ -69,6 +69,9 @@ class IssuingBodyForm(Form):
     conclusion_number_pattern = StringField(
         _l("Number of its conclusion notices"), validators=[Length(max=64)], filters=[_pattern_or("{n}/TB-{abbr}")],
         description=_l("e.g. {n}/TB-{abbr} gives 08/TB-BCĐ."))
+    plan_number_pattern = StringField(
+        _l("Number of its inspection plans"), validators=[Length(max=64)], filters=[_pattern_or("{n}/KH-{abbr}")],
+        description=_l("e.g. {n}/KH-{abbr} gives 05/KH-BCĐ."))
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
 
@@ -76,6 +79,9 @@ class IssuingBodyForm(Form):
         _check_pattern(field)
 
     def validate_conclusion_number_pattern(self, field):
+        _check_pattern(field)
+
+    def validate_plan_number_pattern(self, field):
         _check_pattern(field)
 
 

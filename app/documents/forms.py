@@ -1,10 +1,12 @@
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from app.extensions import db
 from app.forms import Form
-from app.models import DocumentKind
+from app.models import DocumentKind, IssuingBody
 from app.services.documents import TEXT_FIELDS
 
 
@@ -36,6 +38,11 @@ class DocumentForm(Form):
     unit_signer_title = StringField(_l("Unit's signer: title"), validators=[Optional(), Length(max=255)])
     unit_signer_name = StringField(_l("Unit's signer: name"), validators=[Optional(), Length(max=255)])
     include_photos = BooleanField(_l("Appendix of photo evidence"))
+    legal_basis = TextAreaField(_l("Legal basis"), render_kw={"rows": 3},
+                                description=_l("One a line, each starting with Căn cứ and ending with ;."))
+    purpose = TextAreaField(_l("I. Purpose and requirements"), render_kw={"rows": 6})
+    organisation = TextAreaField(_l("Carrying out the plan"), render_kw={"rows": 6},
+                                 description=_l("Who does what: the secretariat, the units inspected, reporting."))
     recipients = TextAreaField(_l("Recipients (Nơi nhận)"), render_kw={"rows": 4},
                                description=_l("One a line, ending with ; and the last one with ."))
     signer_authority = StringField(_l("Signing on behalf of"), validators=[Optional(), Length(max=255)],
@@ -59,3 +66,15 @@ class DocumentForm(Form):
 class SignedScanForm(Form):
     file = FileField(_l("Scan of the signed document"), description=_l("A PDF or a photo of every signed page."),
                      render_kw={"accept": "application/pdf,image/*"})
+
+
+class PlanStartForm(Form):
+    """Which body issues the year's plan (its number series and its header)."""
+
+    issuing_body = SelectField(_l("Issuing body"), coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bodies = db.session.execute(sa.select(IssuingBody.id, IssuingBody.name).where(IssuingBody.active)
+                                    .order_by(IssuingBody.name))
+        self.issuing_body.choices = [(body_id, name) for body_id, name in bodies]

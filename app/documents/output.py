@@ -16,8 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app, has_request_context, render_template, url_for
 
-from app.models import Document
-from app.services import documents, evidence
+from app.models import Document, DocumentKind
+from app.services import documents, evidence, plan_documents
 
 # Where the serif faces are looked for, in order (DOCUMENT_FONT_DIRS overrides). Each entry names the
 # file of each face; the first folder holding all four is used.
@@ -50,9 +50,18 @@ def font_files() -> list[dict]:
 
 # --- HTML ----------------------------------------------------------------------------------------
 
+def compose(document: Document) -> dict:
+    """The data a document is drawn from: a plan's from the year's inspections, the others' from their
+    inspection (frozen in either case once final)."""
+    if document.kind == DocumentKind.PLAN:
+        return plan_documents.compose(document)
+    return documents.compose(document)
+
+
 def render_body(data: dict) -> str:
     """The document itself as HTML (the part the print view and the PDF share), from its data."""
-    return unicodedata.normalize("NFC", render_template("documents/_body.html", d=data, photo_url=photo_url))
+    template = "documents/_plan_body.html" if data["kind"] == DocumentKind.PLAN.value else "documents/_body.html"
+    return unicodedata.normalize("NFC", render_template(template, d=data, photo_url=photo_url))
 
 
 def photo_url(document_id: int, sha: str) -> str:
@@ -69,7 +78,7 @@ def body_html(document: Document) -> str:
     """The document as HTML: frozen once final, drawn now while a draft."""
     if document.content_html is not None:
         return document.content_html
-    return render_body(documents.compose(document))
+    return render_body(compose(document))
 
 
 def title_of(document: Document) -> str:
@@ -77,8 +86,9 @@ def title_of(document: Document) -> str:
 
 
 def page_html(document: Document, screen: bool, fonts: list[dict] | None = None) -> str:
+    pages = "plans" if document.kind == DocumentKind.PLAN else "documents"  # the blueprint of its pages
     html = render_template("documents/paper.html", document=document, body=body_html(document), screen=screen,
-                           title=title_of(document),
+                           title=title_of(document), pages=pages,
                            fonts=[f | {"url": f["path"].as_uri()} for f in fonts or []])
     return unicodedata.normalize("NFC", html)
 
@@ -89,7 +99,7 @@ def _fetcher(document: Document, fonts: list[dict]):
     from weasyprint.urls import URLFetcher, URLFetcherResponse  # WeasyPrint loads slowly: only for a PDF
 
     allowed_fonts = {f["path"].as_uri(): f["path"] for f in fonts}
-    photos = {photo["sha"] for photo in documents.compose(document).get("photos", [])}
+    photos = {photo["sha"] for photo in compose(document).get("photos", [])}
 
     class DocumentFetcher(URLFetcher):
         """Serves our font files and the document's photo thumbnails; refuses everything else."""
@@ -123,7 +133,7 @@ def docx_bytes(document: Document) -> bytes:
     from app.documents.word import build  # word.py imports this module's page sizes
 
     buffer = io.BytesIO()
-    build(documents.compose(document), font_name(), document.id).save(buffer)
+    build(compose(document), font_name(), document.id).save(buffer)
     return buffer.getvalue()
 
 
@@ -134,7 +144,7 @@ def font_name() -> str:
 
 def file_name(document: Document, extension: str) -> str:
     """e.g. "05-BB-DKT.pdf", or "BB-du-thao-7.pdf" for a draft: ASCII for every browser's download bar."""
-    prefix = "BB" if document.kind.value == "minutes" else "TB"
+    prefix = {DocumentKind.MINUTES: "BB", DocumentKind.CONCLUSION: "TB", DocumentKind.PLAN: "KH"}[document.kind]
     stem = document.number or f"{prefix}-du-thao-{document.id}"
     ascii_stem = unicodedata.normalize("NFKD", stem.replace("Đ", "D").replace("đ", "d"))
     ascii_stem = re.sub(r"[^A-Za-z0-9]+", "-", ascii_stem.encode("ascii", "ignore").decode()).strip("-")

@@ -242,6 +242,7 @@ def document_helpers():
 
     def inspection_documents(inspection):
         return {"documents": service.documents_of(current_user, inspection),
-                "can_start": {kind.value: permissions.can_start_document(current_user, inspection, kind) for kind in DocumentKind}}
+                "can_start": {kind.value: permissions.can_start_document(current_user, inspection, kind)
+                              for kind in permissions.STARTS}}
 
     return {"inspection_documents": inspection_documents}

@@ -176,13 +176,15 @@ def _header(w: Writer, d: dict) -> None:
     date_line.paragraph_format.space_before = Pt(6)
 
 
+NAMES = {"minutes": "Biên bản", "conclusion": "Thông báo", "plan": "Kế hoạch"}
+
+
 def _title(w: Writer, d: dict) -> None:
-    kind = "BIÊN BẢN" if d["kind"] == "minutes" else "THÔNG BÁO"
-    w.para(kind, align=CENTER, bold=True, space_before=12, space_after=0)
+    w.para(NAMES[d["kind"]].upper(), align=CENTER, bold=True, space_before=12, space_after=0)
     w.para(d["texts"].get("summary") or "…", align=CENTER, bold=True, space_after=0)
     w.rule(w.doc, 0.25, CONTENT_WIDTH_MM)
     if d.get("corrects"):
-        name = "Biên bản" if d["kind"] == "minutes" else "Thông báo"
+        name = NAMES[d["kind"]]
         w.para(f"(Đính chính {name} số {d['corrects']['number']} ngày {d['corrects']['date']})", align=CENTER,
                italic=True)
 
@@ -321,6 +323,12 @@ def _conclusion(w: Writer, d: dict) -> None:
     w.lines(t.get("requests"))
     w.para(f"Đề nghị {ins['unit']} tổ chức thực hiện các kiến nghị nêu trên, báo cáo kết quả khắc phục kèm minh "
            "chứng trên hệ thống Kiểm Tra trước thời hạn của từng kiến nghị.")
+    _recipients_and_signer(w, d)
+
+
+def _recipients_and_signer(w: Writer, d: dict) -> None:
+    """Nơi nhận on the left, the signer's authority, title and name on the right."""
+    t = d["texts"]
     table = w.table(1, [CONTENT_WIDTH_MM * 0.45, CONTENT_WIDTH_MM * 0.55], grid=False)
     left, right = table.rows[0].cells
     w.cell(left, "Nơi nhận:", size=12, bold=True, italic=True)
@@ -333,6 +341,92 @@ def _conclusion(w: Writer, d: dict) -> None:
     signed.paragraph_format.space_before = Pt(60)
 
 
+# --- the plan ------------------------------------------------------------------------------------
+
+PLAN_WIDTHS = [12, CONTENT_WIDTH_MM * 0.50, CONTENT_WIDTH_MM * 0.28, CONTENT_WIDTH_MM - 12 - CONTENT_WIDTH_MM * 0.78]
+
+
+def _schedule(w: Writer, rows: list[dict], when: str = "Thời gian") -> None:
+    table = w.table(len(rows) + 1, PLAN_WIDTHS)
+    for cell, text in zip(table.rows[0].cells, ("TT", "Đơn vị được kiểm tra", when, "Bộ tiêu chí")):
+        w.cell(cell, text, align=CENTER, bold=True)
+    for n, row in enumerate(rows, 1):
+        cells = table.rows[n].cells
+        w.cell(cells[0], str(n), align=CENTER)
+        w.cell(cells[1], row["unit"])
+        w.cell(cells[2], f"{row['start']} – {row['end']}", align=CENTER)
+        w.cell(cells[3], row["checklist"], align=CENTER)
+
+
+def _moved(w: Writer, moved: list[dict]) -> None:
+    unit_mm = CONTENT_WIDTH_MM * 0.37
+    when_mm = (CONTENT_WIDTH_MM - 12 - unit_mm) / 2
+    table = w.table(len(moved) + 1, [12, unit_mm, when_mm, when_mm])
+    for cell, text in zip(table.rows[0].cells, ("TT", "Đơn vị được kiểm tra", "Theo kế hoạch", "Điều chỉnh")):
+        w.cell(cell, text, align=CENTER, bold=True)
+    for n, change in enumerate(moved, 1):
+        cells = table.rows[n].cells
+        w.cell(cells[0], str(n), align=CENTER)
+        w.cell(cells[1], change["now"]["unit"])
+        for cell, side in ((cells[2], change["before"]), (cells[3], change["now"])):
+            w.cell(cell, f"{side['start']} – {side['end']}", align=CENTER)
+            if change["before"]["checklist"] != change["now"]["checklist"]:
+                w.cell(cell, side["checklist"], align=CENTER)
+
+
+def _amendment(w: Writer, d: dict) -> None:
+    amends, changes = d["amends"], d["changes"]
+    w.para(f"{d['body']['name']} ban hành Kế hoạch điều chỉnh, bổ sung Kế hoạch số {amends['number']} "
+           f"{amends['date_words']} như sau:")
+    w.heading("I. NỘI DUNG ĐIỀU CHỈNH, BỔ SUNG")
+    for heading, rows, draw in (("1. Bổ sung cuộc kiểm tra", changes["added"], _schedule),
+                                ("2. Điều chỉnh thời gian, nội dung kiểm tra", changes["moved"], _moved),
+                                ("3. Không tiến hành kiểm tra", changes["dropped"],
+                                 lambda w, rows: _schedule(w, rows, "Thời gian theo kế hoạch"))):
+        w.heading(heading)
+        if rows:
+            draw(w, rows)
+        else:
+            w.para("Không.")
+    w.para(f"Các nội dung khác giữ nguyên theo Kế hoạch số {amends['number']} {amends['date_words']}.")
+    w.heading("II. TỔ CHỨC THỰC HIỆN")
+    w.lines(d["texts"].get("organisation"))
+
+
+def _team_line(n: int, row: dict, body: str) -> str:
+    team = "; ".join(f"{m['name']}{', ' + m['title'] if m['title'] else ''} – {m['role'].lower()}" for m in row["team"])
+    team = f"{team}." if team else f"thành phần do {body} quyết định khi ban hành quyết định kiểm tra."
+    return f"{n}. Đoàn kiểm tra tại {row['unit']} (tháng {row['month']}): {team}"
+
+
+def _plan(w: Writer, d: dict) -> None:
+    t = d["texts"]
+    for line in d["legal_basis"]:
+        w.para(line)
+    if d.get("amends"):
+        _amendment(w, d)
+        _recipients_and_signer(w, d)
+        return
+    w.heading("I. MỤC ĐÍCH, YÊU CẦU")
+    w.lines(t.get("purpose") or "…")
+    w.heading("II. NỘI DUNG KIỂM TRA")
+    w.para("Kiểm tra theo các bộ tiêu chí sau:")
+    for n, checklist in enumerate(d["checklists"], 1):
+        w.para(f"{n}. {checklist['name']} ({checklist['code']}): {'; '.join(checklist['sections'])}.")
+    w.heading("III. ĐỐI TƯỢNG VÀ THỜI GIAN KIỂM TRA")
+    w.para(f"Kiểm tra {d['units']} cơ quan, đơn vị với {len(d['rows'])} cuộc kiểm tra, theo thời gian dự kiến "
+           "như sau:")
+    for month in d["months"]:
+        w.heading(f"Tháng {month['month']}")
+        _schedule(w, month["rows"])
+    w.heading("IV. THÀNH PHẦN ĐOÀN KIỂM TRA")
+    for n, row in enumerate(d["rows"], 1):
+        w.para(_team_line(n, row, d["body"]["name"]))
+    w.heading("V. TỔ CHỨC THỰC HIỆN")
+    w.lines(t.get("organisation") or "…")
+    _recipients_and_signer(w, d)
+
+
 def build(d: dict, font: str, document_id: int):
     """A python-docx Document of the composed data `d`."""
     w = Writer(font)
@@ -340,9 +434,11 @@ def build(d: dict, font: str, document_id: int):
     _title(w, d)
     if d["kind"] == "minutes":
         _minutes(w, d, document_id)
+    elif d["kind"] == "plan":
+        _plan(w, d)
     else:
         _conclusion(w, d)
     core = w.doc.core_properties
-    core.title = f"{'Biên bản' if d['kind'] == 'minutes' else 'Thông báo'} {d['number'] or ''}".strip()
+    core.title = f"{NAMES[d['kind']]} {d['number'] or ''}".strip()
     core.author = d["body"]["name"]
     return w.doc

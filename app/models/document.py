@@ -1,5 +1,7 @@
-"""The documents an inspection produces: the minutes (biên bản kiểm tra) and the conclusion notice
-(thông báo kết luận kiểm tra), and the number series of each issuing body.
+"""The documents of the inspection work: those an inspection produces, the minutes (biên bản kiểm tra)
+and the conclusion notice (thông báo kết luận kiểm tra); the year's inspection plan (kế hoạch kiểm
+tra), which belongs to an issuing body and the period it covers rather than to one inspection; and the
+number series of each issuing body.
 
 A document is a draft while the team edits it; finalising gives it its number and freezes what it
 says (`snapshot`, the data it was drawn from, and `content_html`, the page as rendered), so a later
@@ -23,10 +25,12 @@ from app.models.user import User
 class DocumentKind(LabelledEnum):
     MINUTES = "minutes"
     CONCLUSION = "conclusion"
+    PLAN = "plan"  # the year's plan, or an amended plan (Document.amends_id names the plan it amends)
 
     @classmethod
     def labels(cls):
-        return {cls.MINUTES: _l("Inspection minutes"), cls.CONCLUSION: _l("Conclusion notice")}
+        return {cls.MINUTES: _l("Inspection minutes"), cls.CONCLUSION: _l("Conclusion notice"),
+                cls.PLAN: _l("Inspection plan")}
 
 
 class DocumentStatus(LabelledEnum):
@@ -44,10 +48,15 @@ class Document(TimestampMixin, db.Model):
         # A number is given once per issuing body, kind and year (05/BB-ĐKT of 2026 is one document).
         sa.UniqueConstraint("issuing_body_id", "kind", "year", "number_seq"),
         sa.Index("ix_document_inspection_kind", "inspection_id", "kind"),
+        sa.Index("ix_document_kind_period_start", "kind", "period_start"),
+        # A minutes or a conclusion belongs to an inspection; a plan to the period it covers.
+        sa.CheckConstraint("(inspection_id IS NOT NULL) = (kind IN ('minutes', 'conclusion'))",
+                           name="owner_of_kind"),
+        sa.CheckConstraint("kind = 'plan' OR (period_start IS NULL AND period_end IS NULL)", name="period_of_kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspection.id"))
+    inspection_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("inspection.id"))
     kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind, name="document_kind"))
     status: Mapped[DocumentStatus] = mapped_column(
         enum_column(DocumentStatus, name="document_status"), default=DocumentStatus.DRAFT, index=True)
@@ -67,16 +76,22 @@ class Document(TimestampMixin, db.Model):
     # inspection as it is now.
     snapshot: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
     content_html: Mapped[Optional[str]] = mapped_column(sa.Text)
+    # The period a plan covers (1 January to 31 December of the plan's year); None for an inspection's.
+    period_start: Mapped[Optional[date]]
+    period_end: Mapped[Optional[date]]
     corrects_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("document.id"), index=True)
+    # An amended plan (kế hoạch điều chỉnh, bổ sung) names the issued plan whose changes it lists.
+    amends_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("document.id"), index=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     finalised_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     locked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     signed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     row_version: Mapped[int] = mapped_column(default=1)
 
-    inspection: Mapped[Inspection] = relationship()
+    inspection: Mapped[Optional[Inspection]] = relationship()
     issuing_body: Mapped[IssuingBody] = relationship()
-    corrects: Mapped[Optional["Document"]] = relationship(remote_side=[id])
+    corrects: Mapped[Optional["Document"]] = relationship(remote_side=[id], foreign_keys=[corrects_id])
+    amends: Mapped[Optional["Document"]] = relationship(remote_side=[id], foreign_keys=[amends_id])
     created_by: Mapped[Optional[User]] = relationship(foreign_keys=[created_by_id])
     finalised_by: Mapped[Optional[User]] = relationship(foreign_keys=[finalised_by_id])
     scans: Mapped[list["Attachment"]] = relationship(  # noqa: F821 (app.models.answer)
@@ -95,7 +110,7 @@ class Document(TimestampMixin, db.Model):
 
     @property
     def label(self) -> str:
-        name = self.kind.label
+        name = self.kind.label if self.amends_id is None else str(_l("Amended inspection plan"))
         return f"{name} {self.number}" if self.number else f"{name} ({self.status.label.lower()})"
 
     def __repr__(self) -> str:

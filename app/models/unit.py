@@ -87,6 +87,8 @@ class IssuingBody(TimestampMixin, db.Model):
                                                         server_default="{n}/BB-ĐKT")
     conclusion_number_pattern: Mapped[str] = mapped_column(sa.String(64), default="{n}/TB-{abbr}",
                                                            server_default="{n}/TB-{abbr}")
+    plan_number_pattern: Mapped[str] = mapped_column(sa.String(64), default="{n}/KH-{abbr}",
+                                                     server_default="{n}/KH-{abbr}")
     active: Mapped[bool] = mapped_column(default=True)
 
     def __repr__(self) -> str:

@@ -77,6 +77,8 @@ TEXT_FIELDS = {
                 "unit_signer_name", "include_photos"),
     DocumentKind.CONCLUSION: ("header_superior", "header_issuer", "summary", "assessment", "requests", "recipients",
                    "signer_authority", "signer_title", "signer_name"),
+    DocumentKind.PLAN: ("header_superior", "header_issuer", "summary", "legal_basis", "purpose", "organisation",
+                        "recipients", "signer_authority", "signer_title", "signer_name"),
 }
 INT_FIELDS = {"copies": (1, 20), "copies_team": (0, 20)}
 BOOL_FIELDS = ("include_photos",)
@@ -151,7 +153,17 @@ def format_number(pattern: str, seq: int, year: int, abbreviation: str) -> str:
 
 
 def number_pattern(body: IssuingBody, kind: DocumentKind) -> str:
-    return body.minutes_number_pattern if kind == DocumentKind.MINUTES else body.conclusion_number_pattern
+    return {DocumentKind.MINUTES: body.minutes_number_pattern, DocumentKind.CONCLUSION: body.conclusion_number_pattern,
+            DocumentKind.PLAN: body.plan_number_pattern}[kind]
+
+
+def give_number(document: Document) -> None:
+    """Give a draft the next number of its issuing body's series for the year of its date."""
+    body = document.issuing_body
+    year = document.date.year
+    seq = next_number(body.id, document.kind, year)
+    document.number_seq, document.year = seq, year
+    document.number = format_number(number_pattern(body, document.kind), seq, year, body.abbreviation)
 
 
 def next_number(issuing_body_id: int, kind: DocumentKind, year: int) -> int:
@@ -492,10 +504,17 @@ def finalise_document(actor: User, document: Document, render_html: Callable[[di
 
     A clash with a concurrent finalisation (the database was busy, or the number was taken in a race
     the sequence did not see) rolls back and tries again, with a fresh number."""
+    return with_numbering_retries(lambda draft: _finalise(actor, draft, render_html), document, attempts)
+
+
+def with_numbering_retries(finalise: Callable[[Document], Document], document: Document,
+                           attempts: int = 5) -> Document:
+    """Run `finalise` (which numbers and commits) on the document; a clash with a concurrent
+    finalisation rolls back and runs it again on the document as saved, a stale document is refused."""
     document_id = document.id
     for attempt in range(attempts):
         try:
-            return _finalise(actor, document, render_html)
+            return finalise(document)
         except StaleDataError:
             db.session.rollback()
             raise ValidationFailed(None, _("Someone else changed this document or its inspection meanwhile. Reload "
@@ -530,11 +549,7 @@ def _finalise(actor: User, document: Document, render_html: Callable[[dict], str
     if document.kind == DocumentKind.CONCLUSION and document.corrects_id is None:
         # Numbers the confirmed drafts, opens them, tells their units and concludes the inspection.
         issued = findings.issue_findings(actor, inspection, commit=False)
-    body = document.issuing_body
-    year = document.date.year
-    seq = next_number(body.id, document.kind, year)
-    document.number_seq, document.year = seq, year
-    document.number = format_number(number_pattern(body, document.kind), seq, year, body.abbreviation)
+    give_number(document)
     document.texts = nfc(texts)
     db.session.flush()
     data = _compose_live(document)

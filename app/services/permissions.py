@@ -254,10 +254,10 @@ CORRECTABLE = {DocumentKind.MINUTES: (InspectionStatus.REVIEWING, InspectionStat
 
 
 def visible_documents(user: User) -> sa.Select:
-    """The documents a user may read, as a query: leaders all; inspectors those of their teams'
+    """The inspections' documents a user may read, as a query: leaders all; inspectors those of their teams'
     inspections; a unit head the final and signed documents of inspections of their unit (and its
     sub-units)."""
-    query = sa.select(Document)
+    query = sa.select(Document).where(Document.inspection_id.is_not(None))
     if is_manager(user):
         return query
     if user.role == Role.INSPECTOR:
@@ -327,6 +327,30 @@ class DocumentRights:
 def document_rights(user: User, document: Document) -> DocumentRights:
     return DocumentRights(edit=can_edit_document(user, document), finalise=can_finalise_document(user, document),
                           sign=can_sign_document(user, document), correct=can_correct_document(user, document))
+
+
+# --- plans ---------------------------------------------------------------------------------------
+
+def visible_plans(user: User) -> sa.Select:
+    """The inspection plans a user may read, as a query: leaders and administrators every one, drafts
+    too; everyone else (the staff who see the dashboard, unit heads) the issued ones, which are sent
+    to every unit."""
+    query = sa.select(Document).where(Document.kind == DocumentKind.PLAN)
+    if is_manager(user):
+        return query
+    return query.where(Document.status.in_(ISSUED_DOCUMENTS))
+
+
+def can_write_plans(user: User) -> bool:
+    """Leaders and administrators make, finalise, sign, correct and amend plans."""
+    return is_manager(user)
+
+
+def plan_rights(user: User, document: Document) -> DocumentRights:
+    writer = can_write_plans(user)
+    return DocumentRights(edit=writer and document.is_draft, finalise=writer and document.is_draft,
+                          sign=writer and document.status == D.FINAL,
+                          correct=writer and document.status in ISSUED_DOCUMENTS)
 
 
 # --- directives and follow-up items --------------------------------------------------------------

@@ -176,10 +176,14 @@ def test_admin_sets_the_number_patterns_of_an_issuing_body(as_admin, body):
             "minutes_number_pattern": "BB-ĐKT", "conclusion_number_pattern": "{n}/TB-{abbr}", "active": "y"}
     response = as_admin.post(f"/admin/issuing-bodies/{body.id}", data=data)
     assert response.status_code == 422 and 'id="minutes_number_pattern-error"' in response.get_data(as_text=True)
-    response = as_admin.post(f"/admin/issuing-bodies/{body.id}", data=data | {"minutes_number_pattern": "{n}/BB-ĐKT-SNV"})
+    response = as_admin.post(f"/admin/issuing-bodies/{body.id}", data=data | {"plan_number_pattern": "KH-{abbr}"})
+    assert response.status_code == 422 and 'id="plan_number_pattern-error"' in response.get_data(as_text=True)
+    response = as_admin.post(f"/admin/issuing-bodies/{body.id}", data=data | {"minutes_number_pattern": "{n}/BB-ĐKT-SNV",
+                                                                            "plan_number_pattern": "{n}/KH-BCĐ"})
     assert response.status_code == 303
     db.session.expire_all()
-    assert db.session.get(IssuingBody, body.id).minutes_number_pattern == "{n}/BB-ĐKT-SNV"
+    saved = db.session.get(IssuingBody, body.id)
+    assert (saved.minutes_number_pattern, saved.plan_number_pattern) == ("{n}/BB-ĐKT-SNV", "{n}/KH-BCĐ")
 
 
 def test_appendix_photos_are_served_only_for_the_documents_own_evidence(instance, inspection, lead, client):

@@ -1,0 +1,222 @@
+"""The year's inspection plan without HTTP: the draft drawn from the year's planned inspections, its
+defaults and live preview, numbering from the issuing body's plan series, freezing, the signed scan,
+corrections, the amended plan listing only what changed, who may read and write, and the outputs."""
+import io
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from docx import Document as WordDocument
+from pypdf import PdfReader
+
+from app.documents.output import docx_bytes, pdf_bytes, render_body
+from app.extensions import db
+from app.models import AuditEvent, Document, DocumentKind, DocumentStatus, InspectionStatus, Role
+from app.services import permissions
+from app.services import plan_documents as service
+from app.services.errors import NotPermitted, ValidationFailed
+from tests.factories import make_inspection, make_unit, make_user
+from tests.images import png
+from tests.services.test_documents import make_body
+
+S = DocumentStatus
+
+
+# --- helpers shared with the web tests -----------------------------------------------------------
+
+def plan_year(leader):
+    """Three inspections planned in 2026 (March, March, June), one cancelled, one in 2025."""
+    member = make_user(Role.INSPECTOR, full_name="Lê Văn Thành", title="Chuyên viên")
+    lead = make_user(Role.INSPECTOR, full_name="Trần Thị Kiểm", title="Phó Giám đốc Sở Nội vụ")
+    dak_ha = make_unit(name="UBND huyện Đắk Hà")
+    inspections = [
+        make_inspection(unit=dak_ha, lead=lead, members=[member], planned_start=date(2026, 3, 10),
+                        planned_end=date(2026, 3, 12), status=InspectionStatus.SCHEDULED),
+        make_inspection(unit=make_unit(name="Sở Tư pháp"), lead=lead, planned_start=date(2026, 3, 24),
+                        planned_end=date(2026, 3, 25)),
+        make_inspection(unit=dak_ha, lead=lead, planned_start=date(2026, 6, 2), planned_end=date(2026, 6, 3)),
+    ]
+    make_inspection(unit=make_unit(name="Sở Y tế"), planned_start=date(2026, 4, 1), planned_end=date(2026, 4, 2),
+                    status=InspectionStatus.CANCELLED)
+    make_inspection(unit=make_unit(name="Sở Xây dựng"), planned_start=date(2025, 4, 1), planned_end=date(2025, 4, 2))
+    return inspections
+
+
+def issued_plan(leader, body, day=date(2026, 1, 15)):
+    document = service.start_plan(leader, 2026, body)
+    service.update_plan(leader, document, document.row_version, day, service.texts_of(document))
+    return service.finalise_plan(leader, document, render_body)
+
+
+@pytest.fixture
+def body(app):
+    return make_body()
+
+
+@pytest.fixture
+def leader(app):
+    return make_user(Role.LEADER, username="boss")
+
+
+@pytest.fixture
+def planned(leader):
+    return plan_year(leader)
+
+
+# --- drafts --------------------------------------------------------------------------------------
+
+def test_the_draft_is_drawn_from_the_years_planned_inspections(leader, body, planned):
+    document = service.start_plan(leader, 2026, body)
+    assert (document.kind, document.status, document.inspection_id) == (DocumentKind.PLAN, S.DRAFT, None)
+    assert (document.period_start, document.period_end) == (date(2026, 1, 1), date(2026, 12, 31))
+    data = service.compose(document)
+    assert [row["unit"] for row in data["rows"]] == ["UBND huyện Đắk Hà", "Sở Tư pháp", "UBND huyện Đắk Hà"]
+    assert [(month["month"], len(month["rows"])) for month in data["months"]] == [(3, 2), (6, 1)]
+    assert data["units"] == 2
+    assert data["rows"][0]["team"] == [
+        {"name": "Trần Thị Kiểm", "title": "Phó Giám đốc Sở Nội vụ", "role": "Trưởng đoàn"},
+        {"name": "Lê Văn Thành", "title": "Chuyên viên", "role": "Thành viên"}]
+    assert {checklist["code"] for checklist in data["checklists"]} == {i.template.family for i in planned}
+    assert data["texts"]["summary"] == "Kiểm tra công tác cải cách hành chính, công vụ năm 2026"
+    assert data["texts"]["signer_name"] == "Nguyễn Văn Lãnh"
+    html = render_body(data)
+    for heading in ("I. Mục đích, yêu cầu", "II. Nội dung kiểm tra", "III. Đối tượng và thời gian kiểm tra",
+                    "IV. Thành phần đoàn kiểm tra", "V. Tổ chức thực hiện", "Nơi nhận:", "Tháng 3", "Tháng 6"):
+        assert heading in html
+    assert "Sở Y tế" not in html and "Sở Xây dựng" not in html
+    # Starting again finds the same draft.
+    assert service.start_plan(leader, 2026, body).id == document.id
+
+
+def test_the_preview_shows_unsaved_texts_and_saving_checks_them(leader, body, planned):
+    document = service.start_plan(leader, 2026, body)
+    data = service.preview(document, date(2026, 2, 3), service.texts_of(document) | {"purpose": "Mục đích mới"})
+    assert "Mục đích mới" in render_body(data)
+    assert data["date_line"] == "Kon Tum, ngày 03 tháng 02 năm 2026"
+    assert "Mục đích mới" not in render_body(service.compose(document))
+    with pytest.raises(ValidationFailed) as error:
+        service.update_plan(leader, document, document.row_version, None,
+                            service.texts_of(document) | {"organisation": "x" * 10001})
+    assert error.value.field == "organisation"
+    db.session.rollback()
+    assert service.texts_of(document)["organisation"].startswith("1. Sở Nội vụ")
+
+
+def test_only_leaders_and_administrators_write_plans(leader, body, planned):
+    for role in (Role.INSPECTOR, Role.UNIT_HEAD):
+        with pytest.raises(NotPermitted):
+            service.start_plan(make_user(role), 2026, body)
+    assert service.start_plan(make_user(Role.ADMIN), 2026, body).is_draft
+
+
+# --- finalising ----------------------------------------------------------------------------------
+
+def test_finalising_numbers_from_the_plan_series_and_freezes(leader, body, planned):
+    document = service.start_plan(leader, 2026, body)
+    service.update_plan(leader, document, document.row_version, None, service.texts_of(document) | {"recipients": ""})
+    with pytest.raises(ValidationFailed) as error:
+        service.finalise_plan(leader, document, render_body)
+    assert [field for field, _message in error.value.problems] == ["date", "recipients"]
+    db.session.rollback()
+    document = db.session.get(Document, document.id)
+    service.update_plan(leader, document, document.row_version, date(2026, 1, 15),
+                        service.texts_of(document) | {"recipients": "Thành viên Ban Chỉ đạo;\nLưu: VT."})
+    service.finalise_plan(leader, document, render_body)
+    assert (document.status, document.number, document.year) == (S.FINAL, "01/KH-BCĐ", 2026)
+    assert "Số: 01/KH-BCĐ" in document.content_html
+    # A later change to the inspections never alters the issued plan.
+    planned[1].planned_start, planned[1].planned_end = date(2026, 9, 1), date(2026, 9, 2)
+    db.session.commit()
+    assert [row["month"] for row in service.compose(document)["rows"]] == [3, 3, 6]
+    assert "Tháng 9" not in document.content_html
+    events = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity_id == document.id,
+                                                                    AuditEvent.entity == "document")).all()
+    assert events == ["create", "update", "update", "finalise"]
+    with pytest.raises(ValidationFailed):
+        service.start_plan(leader, 2026, body)  # issued: amend or correct it
+
+
+def test_a_year_without_planned_inspections_is_not_finalised(leader, body):
+    document = service.start_plan(leader, 2027, body)
+    service.update_plan(leader, document, document.row_version, date(2027, 1, 5), service.texts_of(document))
+    with pytest.raises(ValidationFailed, match="2027"):
+        service.finalise_plan(leader, document, render_body)
+
+
+def test_signed_scan_and_unit_heads_read_the_issued_plan(leader, body, planned, monkeypatch):
+    told = []
+    monkeypatch.setattr("app.services.notifications.notify",
+                        lambda users, text, link: told.append(sorted(u.username for u in users)))
+    head = make_user(Role.UNIT_HEAD, unit=planned[0].unit, username="dakha")
+    document = service.start_plan(leader, 2026, body)
+    assert db.session.scalar(permissions.visible_plans(head).where(Document.id == document.id)) is None
+    service.update_plan(leader, document, document.row_version, date(2026, 1, 15), service.texts_of(document))
+    service.finalise_plan(leader, document, render_body)
+    with pytest.raises(NotPermitted):
+        service.upload_signed(make_user(Role.INSPECTOR), document, "kh.png", png())
+    service.upload_signed(leader, document, "ke-hoach-da-ky.png", png())
+    assert document.status == S.SIGNED and document.signed_scan is not None
+    assert told == [["dakha"]]
+    for reader in (head, make_user(Role.INSPECTOR)):
+        assert db.session.scalar(permissions.visible_plans(reader).where(Document.id == document.id)) == document
+    # The inspections' document queries never return a plan.
+    assert db.session.scalar(permissions.visible_documents(leader).where(Document.id == document.id)) is None
+
+
+# --- corrections and amendments ------------------------------------------------------------------
+
+def test_a_correction_is_a_new_plan_naming_the_one_it_corrects(leader, body, planned):
+    plan = issued_plan(leader, body)
+    correction = service.start_correction(leader, plan)
+    assert correction.corrects_id == plan.id and correction.is_draft
+    assert service.start_correction(leader, plan).id == correction.id
+    service.update_plan(leader, correction, correction.row_version, date(2026, 1, 20), service.texts_of(correction))
+    service.finalise_plan(leader, correction, render_body)
+    assert correction.number == "02/KH-BCĐ"
+    assert "(Đính chính Kế hoạch số 01/KH-BCĐ ngày 15/01/2026)" in correction.content_html
+    assert plan.status == S.FINAL and plan.number == "01/KH-BCĐ"
+
+
+def test_an_amended_plan_lists_only_what_changed_since_the_plan_in_force(leader, body, planned):
+    plan = issued_plan(leader, body)
+    with pytest.raises(ValidationFailed, match="01/KH-BCĐ"):
+        service.start_amendment(leader, 2026)  # nothing changed yet
+    added = make_inspection(unit=make_unit(name="Sở Công Thương"), planned_start=date(2026, 10, 5),
+                            planned_end=date(2026, 10, 6))
+    planned[1].planned_start, planned[1].planned_end = date(2026, 9, 1), date(2026, 9, 2)
+    planned[2].status = InspectionStatus.CANCELLED
+    db.session.commit()
+    in_force, changes = service.pending_changes(2026)
+    assert in_force == plan
+    assert ([row["id"] for row in changes["added"]], [c["now"]["id"] for c in changes["moved"]],
+            [row["id"] for row in changes["dropped"]]) == ([added.id], [planned[1].id], [planned[2].id])
+    amendment = service.start_amendment(leader, 2026)
+    assert amendment.amends_id == plan.id
+    service.update_plan(leader, amendment, amendment.row_version, date(2026, 8, 20), service.texts_of(amendment))
+    service.finalise_plan(leader, amendment, render_body)
+    html = amendment.content_html
+    assert amendment.number == "02/KH-BCĐ"
+    assert "điều chỉnh, bổ sung Kế hoạch số 01/KH-BCĐ ngày 15 tháng 01 năm 2026" in html
+    assert "Sở Công Thương" in html and "01/09/2026 – 02/09/2026" in html and "24/03/2026 – 25/03/2026" in html
+    assert "Sở Tư pháp" in html and "02/06/2026 – 03/06/2026" in html
+    assert html.count("UBND huyện Đắk Hà") == 1  # the unchanged March inspection is not listed
+    assert "I. Mục đích, yêu cầu" not in html
+    # The amended plan is now in force: nothing is pending.
+    assert service.pending_changes(2026) == (amendment, {"added": [], "moved": [], "dropped": []})
+
+
+# --- outputs -------------------------------------------------------------------------------------
+
+def test_pdf_and_word_say_the_same(leader, body, planned, app):
+    plan = issued_plan(leader, body)
+    with app.test_request_context():
+        pdf = PdfReader(io.BytesIO(pdf_bytes(plan)))
+        word = WordDocument(io.BytesIO(docx_bytes(plan)))
+    pdf_text = " ".join(page.extract_text() for page in pdf.pages)
+    word_text = "\n".join(p.text for p in word.paragraphs)
+    for text in ("KẾ HOẠCH", "Số: 01/KH-BCĐ", "Kon Tum, ngày 15 tháng 01 năm 2026", "III. ĐỐI TƯỢNG VÀ THỜI GIAN",
+                 "Nơi nhận:", "NGUYỄN VĂN LÃNH"):
+        assert text.lower() in (pdf_text + word_text).lower()
+    assert "I. MỤC ĐÍCH, YÊU CẦU" in word_text and "Tháng 3" in word_text
+    cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    assert "Sở Tư pháp" in cells and "10/03/2026 – 12/03/2026" in cells
