@@ -2,6 +2,7 @@
 defaults and live preview, numbering from the issuing body's plan series, freezing, the signed scan,
 corrections, the amended plan listing only what changed, who may read and write, and the outputs."""
 import io
+import unicodedata
 from datetime import date
 
 import pytest
@@ -17,7 +18,7 @@ from app.services import plan_documents as service
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_inspection, make_unit, make_user
 from tests.images import png
-from tests.services.test_documents import make_body
+from tests.services.test_documents import _pdf_fonts, make_body
 
 S = DocumentStatus
 
@@ -207,16 +208,50 @@ def test_an_amended_plan_lists_only_what_changed_since_the_plan_in_force(leader,
 
 # --- outputs -------------------------------------------------------------------------------------
 
-def test_pdf_and_word_say_the_same(leader, body, planned, app):
+def test_the_pdf_is_a4_numbered_from_page_two_in_an_embedded_vietnamese_serif(leader, body, planned, app):
+    for n in range(12):  # enough units for a second page
+        make_inspection(unit=make_unit(name=f"UBND xã Đắk Ơ {n + 1}"), planned_start=date(2026, 5 + n % 6, 4),
+                        planned_end=date(2026, 5 + n % 6, 5))
     plan = issued_plan(leader, body)
     with app.test_request_context():
-        pdf = PdfReader(io.BytesIO(pdf_bytes(plan)))
+        reader = PdfReader(io.BytesIO(pdf_bytes(plan)))
+    assert len(reader.pages) >= 2
+    for page in reader.pages:
+        assert abs(float(page.mediabox.width) - 595.28) < 1 and abs(float(page.mediabox.height) - 841.89) < 1
+    text = " ".join(unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in reader.pages)).split())
+    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Số: 01/KH-BCĐ",
+                     "Kon Tum, ngày 15 tháng 01 năm 2026", "KẾ HOẠCH", "I. MỤC ĐÍCH, YÊU CẦU",
+                     "III. ĐỐI TƯỢNG VÀ THỜI GIAN KIỂM TRA", "UBND xã Đắk Ơ 12", "Nơi nhận:", "Nguyễn Văn Lãnh"):
+        assert expected in text, expected
+    assert "1" not in reader.pages[0].extract_text().splitlines()  # no page number on the first page
+    assert "2" in reader.pages[1].extract_text().splitlines()
+    fonts = _pdf_fonts(reader)
+    assert fonts and all("Liberation-Serif" in name or "Times" in name for name in fonts), fonts
+
+
+def test_the_word_file_has_the_page_the_fonts_and_the_tables(leader, body, planned, app):
+    plan = issued_plan(leader, body)
+    with app.test_request_context():
         word = WordDocument(io.BytesIO(docx_bytes(plan)))
-    pdf_text = " ".join(page.extract_text() for page in pdf.pages)
-    word_text = "\n".join(p.text for p in word.paragraphs)
-    for text in ("KẾ HOẠCH", "Số: 01/KH-BCĐ", "Kon Tum, ngày 15 tháng 01 năm 2026", "III. ĐỐI TƯỢNG VÀ THỜI GIAN",
-                 "Nơi nhận:", "NGUYỄN VĂN LÃNH"):
-        assert text.lower() in (pdf_text + word_text).lower()
-    assert "I. MỤC ĐÍCH, YÊU CẦU" in word_text and "Tháng 3" in word_text
-    cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
-    assert "Sở Tư pháp" in cells and "10/03/2026 – 12/03/2026" in cells
+    section = word.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
+                                  section.right_margin)] == [20, 20, 30, 15]
+    assert section.different_first_page_header_footer and "PAGE" in section.header._element.xml
+    runs = [run for p in word.paragraphs for run in p.runs] + [
+        run for table in word.tables for row in table.rows for cell in row.cells for p in cell.paragraphs
+        for run in p.runs]
+    assert {run.font.name for run in runs} == {"Times New Roman"}
+    body_sizes = {run.font.size.pt for p in word.paragraphs for run in p.runs if run.text.strip()}
+    assert body_sizes <= {13, 14}
+    paragraphs = [p.text for p in word.paragraphs]
+    for expected in ("KẾ HOẠCH", "I. MỤC ĐÍCH, YÊU CẦU", "II. NỘI DUNG KIỂM TRA", "III. ĐỐI TƯỢNG VÀ THỜI GIAN KIỂM TRA",
+                     "IV. THÀNH PHẦN ĐOÀN KIỂM TRA", "V. TỔ CHỨC THỰC HIỆN", "Tháng 3", "Tháng 6"):
+        assert expected in paragraphs, expected
+    assert ("1. Đoàn kiểm tra tại UBND huyện Đắk Hà (tháng 3): Trần Thị Kiểm, Phó Giám đốc Sở Nội vụ – trưởng đoàn; "
+            "Lê Văn Thành, Chuyên viên – thành viên.") in paragraphs
+    header, march = word.tables[0], word.tables[1]
+    assert "Số: 01/KH-BCĐ" in header.rows[0].cells[0].text
+    assert [cell.text for cell in march.rows[0].cells] == ["TT", "Đơn vị được kiểm tra", "Thời gian", "Bộ tiêu chí"]
+    assert [cell.text for cell in march.rows[2].cells][:3] == ["2", "Sở Tư pháp", "24/03/2026 – 25/03/2026"]
+    assert "Nơi nhận:" in word.tables[-1].rows[0].cells[0].text

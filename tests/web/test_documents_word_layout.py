@@ -1,7 +1,7 @@
 """The Word files lay out as their PDFs do. Every table of the Word file names its column widths the way
 both Word (cell widths) and LibreOffice (grid, table width, fixed layout) read them; and laid out by
-LibreOffice: a finalised minutes (with an appendix photo) and its notice (with a findings table) are
-downloaded as Word and as PDF, the Word files converted to PDF by headless LibreOffice (Debian's
+LibreOffice: a finalised minutes (with an appendix photo), its notice (with a findings table) and the
+year's plan (with its tables of units by month) are downloaded as Word and as PDF, the Word files converted to PDF by headless LibreOffice (Debian's
 libreoffice-writer-nogui) in one run, and compared with the app's PDF: the national title on one line,
 narrow "TT" columns, the page count within one, the same words.
 
@@ -28,6 +28,7 @@ from tests.conftest import RequestIsolatingClient, database_overrides, login
 from tests.factories import make_finding, make_user
 from tests.images import png
 from tests.services.test_documents import make_body, ready_minutes, reviewing_inspection
+from tests.services.test_plan_documents import issued_plan, plan_year
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -87,7 +88,7 @@ def convert(soffice: str, folder, files: list) -> None:
 
 @pytest.fixture(scope="module")
 def outputs(soffice, tmp_path_factory):
-    """{"minutes"|"conclusion": {"pdf": the app's PDF, "word": LibreOffice's PDF of the app's Word file}}."""
+    """{"minutes"|"conclusion"|"plan": {"pdf": the app's PDF, "word": LibreOffice's PDF of the app's Word file}}."""
     folder = tmp_path_factory.mktemp("word-layout")
     app = create_app(TestingConfig, **database_overrides(folder))
     app.test_client_class = RequestIsolatingClient
@@ -97,7 +98,8 @@ def outputs(soffice, tmp_path_factory):
         db.create_all()
         try:
             lead = make_user(Role.INSPECTOR, full_name="Trần Thị Kiểm", title="Chuyên viên Phòng CCHC")
-            inspection = reviewing_inspection(lead, make_body())
+            body = make_body()
+            inspection = reviewing_inspection(lead, body)
             make_user(Role.UNIT_HEAD, unit=inspection.unit, full_name="Phạm Văn Hà",
                       title="Chủ tịch UBND huyện Đắk Hà")
             inspection.template.sections[0].title = CRITERION
@@ -116,10 +118,14 @@ def outputs(soffice, tmp_path_factory):
             leader = make_user(Role.LEADER)
             conclusion = service.start_document(leader, inspection, DocumentKind.CONCLUSION)
             service.finalise_document(leader, conclusion, render_body)
-            for kind, document, user in (("minutes", minutes, lead), ("conclusion", conclusion, leader)):
+            plan_year(leader)
+            plan = issued_plan(leader, body)
+            for kind, path, user in (("minutes", f"/documents/{minutes.id}", lead),
+                                     ("conclusion", f"/documents/{conclusion.id}", leader),
+                                     ("plan", f"/plans/{plan.id}", leader)):
                 client = login(app.test_client(), user)
                 for ext in ("pdf", "docx"):
-                    response = client.get(f"/documents/{document.id}/{ext}")
+                    response = client.get(f"{path}/{ext}")
                     assert response.status_code == 200, (kind, ext, response.status_code)
                     downloads.setdefault(kind, {})[ext] = response.data
         finally:
@@ -168,7 +174,7 @@ def criterion_lines(page) -> list[list[tuple[float, str]]]:
     return lines[first:last]
 
 
-KINDS = ["minutes", "conclusion"]
+KINDS = ["minutes", "conclusion", "plan"]
 
 
 @pytest.mark.slow
@@ -179,7 +185,7 @@ def test_the_national_title_stays_on_one_line(outputs, kind):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", ["minutes", "conclusion"])
 def test_the_tt_columns_are_narrow(outputs, kind):
     """The criterion starts just right of a narrow "TT" column and wraps no more than in the PDF (with
     equal columns it started 4 cm in and took seven lines); the codes of the notice's findings too."""
