@@ -54,7 +54,8 @@ def _seed_demo() -> None:
     click.echo(
         f"Demo data: {added['units']} units, {added['issuing_bodies']} issuing bodies, "
         f"{added['users']} users, {added['checklists']} checklists, {added['inspections']} inspections, "
-        f"{added['directive_tasks']} directive tasks, a CCHC index of {added['index_units']} units added."
+        f"{added['directive_tasks']} directive tasks, a CCHC index of {added['index_units']} units, "
+        f"{added['plans']} inspection plan added."
     )
     click.echo(f"Demo logins (password {DEMO_PASSWORD}): admin, leader, inspector, inspector2, unithead, unithead2")
 

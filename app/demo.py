@@ -1,6 +1,7 @@
 """Demo data for `flask seed-demo`: the units of the Kon Tum directive, issuing bodies, accounts and
 the three published checklist templates of app/seed/checklists.json, inspections in several states
-and directive 517/BCĐ-NC (app/seed/directive-517.json) with its tasks and a few reports.
+and directive 517/BCĐ-NC (app/seed/directive-517.json) with its tasks and a few reports, and the
+year's inspection plan of the steering committee, finalised and signed.
 
 Idempotent: existing rows (matched by code or username) are left as they are.
 """
@@ -17,6 +18,7 @@ from app.models import (
     AnswerType,
     ChecklistTemplate,
     Directive,
+    Document,
     DirectiveTask,
     DocumentKind,
     EvidenceRule,
@@ -41,7 +43,7 @@ from app.models import (
     User,
 )
 from app.services import accounts, answers, cchc_index, checklist_io, directives, documents, evidence, findings, \
-    follow_ups, inspections, transitions, units as unit_service
+    follow_ups, inspections, plan_documents, transitions, units as unit_service
 
 DEMO_PASSWORD = "demo12345"
 
@@ -125,6 +127,7 @@ def seed_demo() -> dict[str, int]:
     added["findings"] = seed_findings()
     added["directive_tasks"] = seed_directive()
     added["index_units"] = seed_index()
+    added["plans"] = seed_plan()
     return added
 
 
@@ -494,3 +497,19 @@ def seed_index() -> int:
     follow_ups.respond(users["unithead"], on_time, FollowUpEventKind.REPORT,
                        "Tỷ lệ hồ sơ đúng hạn quý này đạt 93,4 %.", files=[("bao-cao-ty-le.jpg", _demo_photo())])
     return len(results)
+
+
+def seed_plan() -> int:
+    """The steering committee's inspection plan of this year, drawn from the year's inspections,
+    finalised and signed on 15 January, if there is no plan yet."""
+    if db.session.scalar(sa.select(Document.id).where(Document.kind == DocumentKind.PLAN).limit(1)):
+        return 0
+    year = clock.local_today().year
+    leader = db.session.scalar(sa.select(User).where(User.username == "leader"))
+    body = db.session.scalar(sa.select(IssuingBody).where(IssuingBody.code == "BCD-CCHC"))
+    plan = plan_documents.start_plan(leader, year, body)
+    plan_documents.update_plan(leader, plan, plan.row_version, date(year, 1, 15), plan_documents.texts_of(plan) | {
+        "signer_authority": "KT. TRƯỞNG BAN", "signer_title": "PHÓ TRƯỞNG BAN", "signer_name": leader.full_name})
+    plan_documents.finalise_plan(leader, plan, render_body)
+    plan_documents.upload_signed(leader, plan, "ke-hoach-da-ky.jpg", _demo_photo())
+    return 1
