@@ -41,7 +41,8 @@ from app.models import (
     User,
 )
 from app.models.inspection import FIELD_WORK_DONE
-from app.services import cchc_index, follow_ups, scoring
+from app import clock
+from app.services import cchc_index, deadlines, follow_ups, scoring
 from app.services.permissions import (
     is_manager,
     is_staff,
@@ -88,8 +89,13 @@ def _scoped(query, user: User):
     return query if clause is None else query.where(clause)
 
 
+def planned_within(start: date, end: date):
+    """SQL: the inspection's planned start lies in the period (the year of a dashboard, or a report's)."""
+    return Inspection.planned_start.between(start, end)
+
+
 def _year(year: int):
-    return Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31))
+    return planned_within(date(year, 1, 1), date(year, 12, 31))
 
 
 def _rows(query) -> sa.CursorResult:
@@ -227,8 +233,8 @@ def dashboard(user: User, year: int, today: date, sort: str = "name", descending
 def _compute(user: User, year: int, today: date) -> Dashboard:
     """The year's figures: four grouped queries here, then the most failed criteria and the months."""
     rows: dict[int, UnitRow] = {}
-    _count_inspections(rows, user, year)
-    _count_findings(rows, user, year, today)
+    _count_inspections(rows, user, _year(year))
+    _count_findings(rows, user, _year(year), today)
     scores = _sum_scores(user, year)
     _set_latest_scores(rows, scores.latest)
     trend, scored_years = _trends(rows, scores)
@@ -247,21 +253,21 @@ def _unit_row(rows: dict[int, UnitRow], unit_id: int, code: str, name: str) -> U
     return rows.setdefault(unit_id, UnitRow(unit_id, code, name))
 
 
-def _count_inspections(rows: dict[int, UnitRow], user: User, year: int) -> None:
+def _count_inspections(rows: dict[int, UnitRow], user: User, within) -> None:
     """1. Inspections per unit: planned (not cancelled) and done (scored)."""
     inspections = _scoped(
         sa.select(Unit.id, Unit.code, Unit.name,
                   sa.func.count().filter(Inspection.status != InspectionStatus.CANCELLED),
                   sa.func.count().filter(Inspection.status.in_(FIELD_WORK_DONE)))
         .select_from(Inspection).join(Unit, Unit.id == Inspection.unit_id)
-        .where(_year(year)).group_by(Unit.id, Unit.code, Unit.name), user)
+        .where(within).group_by(Unit.id, Unit.code, Unit.name), user)
     for unit_id, code, name, planned, done in _rows(inspections):
         r = _unit_row(rows, unit_id, code, name)
         r.planned, r.done = planned, done
 
 
-def _count_findings(rows: dict[int, UnitRow], user: User, year: int, today: date) -> None:
-    """2. Issued findings per responsible unit, by the year of their inspection."""
+def _count_findings(rows: dict[int, UnitRow], user: User, within, today: date) -> None:
+    """2. Issued findings per responsible unit, by the year (or period) of their inspection."""
     active = Finding.status.in_(ACTIVE_STATUSES)
     findings = (
         visible_findings(user)
@@ -272,7 +278,7 @@ def _count_findings(rows: dict[int, UnitRow], user: User, year: int, today: date
                            sa.func.count().filter(Finding.repeat_of_id.is_not(None)))
         .join_from(Finding, Inspection, Inspection.id == Finding.inspection_id)
         .join_from(Finding, Unit, Unit.id == Finding.unit_id)
-        .where(_year(year), Finding.status.not_in(NOT_ISSUED))
+        .where(within, Finding.status.not_in(NOT_ISSUED))
         .group_by(Unit.id, Unit.code, Unit.name))
     for unit_id, code, name, open_, overdue, closed, repeats in _rows(findings):
         r = _unit_row(rows, unit_id, code, name)
@@ -289,28 +295,30 @@ class _ScoreSums:
     templates_in_year: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def _sum_scores(user: User, year: int) -> _ScoreSums:
-    """3. Each scored inspection's total over the trend's years: the latest score per unit in the year,
-    each unit's trend, the overall trend and the years to choose from."""
+def _sum_scores(user: User, year: int, period: tuple[date, date] | None = None) -> _ScoreSums:
+    """3. Each scored inspection's total over the trend's years: the latest score per unit in the year
+    (or in `period`, a report's, within the year's trend), each unit's trend, the overall trend and the
+    years to choose from."""
+    period_start, end = period or (date(year, 1, 1), date(year, 12, 31))
     per_inspection = _scoped(
         sa.select(Inspection.id, Inspection.unit_id, Inspection.planned_start, Inspection.template_id,
                   sa.func.sum(InspectionScore.earned), sa.func.sum(InspectionScore.possible))
         .select_from(Inspection).join(InspectionScore, InspectionScore.inspection_id == Inspection.id)
         .where(Inspection.status.in_(FIELD_WORK_DONE),
-               Inspection.planned_start.between(date(year - TREND_YEARS + 1, 1, 1), date(year, 12, 31)))
+               Inspection.planned_start.between(min(period_start, date(year - TREND_YEARS + 1, 1, 1)), end))
         .group_by(Inspection.id, Inspection.unit_id, Inspection.planned_start, Inspection.template_id), user)
     sums = _ScoreSums()
-    for inspection_id, unit_id, start, template_id, earned, possible in _rows(per_inspection):
+    for inspection_id, unit_id, planned, template_id, earned, possible in _rows(per_inspection):
         if not possible:
             continue
-        totals = sums.unit_year[(unit_id, start.year)]
+        totals = sums.unit_year[(unit_id, planned.year)]
         totals[0] += earned
         totals[1] += possible
-        sums.year_inspections[start.year] += 1
-        if start.year == year:
+        sums.year_inspections[planned.year] += 1
+        if period_start <= planned <= end:
             sums.templates_in_year[template_id] += 1
-            if unit_id not in sums.latest or (start, inspection_id) > sums.latest[unit_id][:2]:
-                sums.latest[unit_id] = (start, inspection_id, template_id, percent(earned, possible))
+            if unit_id not in sums.latest or (planned, inspection_id) > sums.latest[unit_id][:2]:
+                sums.latest[unit_id] = (planned, inspection_id, template_id, percent(earned, possible))
     return sums
 
 
@@ -497,3 +505,94 @@ def _documents(user: User, inspection_ids: list[int]) -> list:
     return db.session.scalars(visible_documents(user).where(Document.inspection_id.in_(inspection_ids))
                               .options(sa.orm.joinedload(Document.inspection))
                               .order_by(Document.date.desc().nulls_last(), Document.id.desc())).all()
+
+
+# --- a period's figures (the secretariat's periodic report) ----------------------------------------
+
+@dataclass
+class FindingCounts:
+    """Issued findings of one group (a severity, a PAR INDEX field, or all)."""
+
+    issued: int = 0
+    active: int = 0  # not closed yet
+    overdue: int = 0
+    on_time: int = 0  # closed by their due date (local day)
+    late: int = 0  # closed after it
+    repeats: int = 0
+
+    def add(self, active: bool, overdue: bool, closed_on: date | None, due: date | None, repeat: bool) -> None:
+        self.issued += 1
+        self.active += active
+        self.overdue += overdue
+        if closed_on is not None:
+            if due is None or closed_on <= due:
+                self.on_time += 1
+            else:
+                self.late += 1
+        self.repeats += repeat
+
+
+@dataclass
+class PeriodFigures:
+    start: date
+    end: date
+    today: date
+    units: list[UnitRow]  # the dashboard's rows, for the period and the scope
+    totals: dict  # the dashboard's totals over them
+    grades: dict[str, int]  # units per grade of their latest score in the period
+    findings: FindingCounts
+    by_severity: dict  # Severity → FindingCounts
+    by_area: dict  # ParArea value ("" when the finding has no criterion) → FindingCounts
+    most_overdue: list[UnitRow]
+    index_year: int | None
+
+
+def period_figures(user: User, start: date, end: date, today: date, unit_ids: set[int] | None = None,
+                   most_overdue: int = 5) -> PeriodFigures:
+    """A period's figures by the dashboard's rules (its per-unit queries with the period instead of the
+    year, `unit_ids` keeping the scope's units), the issued findings by severity and by PAR INDEX field,
+    and the units with the most overdue findings."""
+    rows: dict[int, UnitRow] = {}
+    within = planned_within(start, end)
+    _count_inspections(rows, user, within)
+    _count_findings(rows, user, within, today)
+    _set_latest_scores(rows, _sum_scores(user, end.year, (start, end)).latest)
+    everyone = _inspection_scope(user) is None
+    _count_tasks(rows, today, everyone)
+    index_year, _heat = _index(rows, end.year, everyone)
+    units = sorted((r for r in rows.values() if unit_ids is None or r.unit_id in unit_ids),
+                   key=lambda r: r.name.casefold())
+    grades: dict[str, int] = defaultdict(int)
+    for r in units:
+        if r.grade:
+            grades[r.grade] += 1
+    overdue_units = sorted((r for r in units if r.overdue), key=lambda r: (-r.overdue, r.name.casefold()))
+    everything, by_severity, by_area = _finding_counts(user, within, today, unit_ids)
+    return PeriodFigures(start=start, end=end, today=today, units=units, totals=_totals(units), grades=dict(grades),
+                         findings=everything, by_severity=by_severity, by_area=by_area,
+                         most_overdue=overdue_units[:most_overdue], index_year=index_year)
+
+
+def _finding_counts(user: User, within, today: date, unit_ids: set[int] | None) -> tuple:
+    """The issued findings of the period's inspections (as the dashboard counts them per unit), each
+    counted in all, its severity and the PAR INDEX field of its criterion's section."""
+    active = Finding.status.in_(ACTIVE_STATUSES)
+    query = (visible_findings(user)
+             .with_only_columns(Finding.severity, ChecklistSection.par_area, active,
+                                deadlines.overdue_clause(Finding, ACTIVE_STATUSES, today),
+                                sa.case((Finding.status == FindingStatus.CLOSED, Finding.closed_at)),
+                                Finding.due_date, Finding.repeat_of_id.is_not(None))
+             .join_from(Finding, Inspection, Inspection.id == Finding.inspection_id)
+             .outerjoin(ChecklistItem, ChecklistItem.id == Finding.item_id)
+             .outerjoin(ChecklistSection, ChecklistSection.id == ChecklistItem.section_id)
+             .where(within, Finding.status.not_in(NOT_ISSUED)))
+    if unit_ids is not None:
+        query = query.where(Finding.unit_id.in_(list(unit_ids)))
+    everything, by_severity, by_area = FindingCounts(), defaultdict(FindingCounts), defaultdict(FindingCounts)
+    zone = clock.zone()
+    for severity, area, is_active, overdue, closed_at, due, repeat in _rows(query):
+        closed_on = closed_at.astimezone(zone).date() if closed_at is not None else None
+        counts = (bool(is_active), bool(overdue), closed_on, due, bool(repeat))
+        for group in (everything, by_severity[severity], by_area[area or ""]):
+            group.add(*counts)
+    return everything, dict(by_severity), dict(by_area)
