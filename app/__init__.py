@@ -93,7 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main import bp as main_bp
     from app.notifications import bp as notifications_bp
     from app.offline import bp as offline_bp
-    from app.plans import bp as plans_bp
+    from app.secretariat import bp as secretariat_bp
     from app.reports import bp as reports_bp
     from app.units import bp as units_bp
 
@@ -108,7 +108,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cchc_index_bp, url_prefix="/cchc-index")
     app.register_blueprint(follow_ups_bp, url_prefix="/follow-ups")
     app.register_blueprint(documents_bp, url_prefix="/documents")
-    app.register_blueprint(plans_bp, url_prefix="/plans")
+    app.register_blueprint(secretariat_bp, url_prefix="/secretariat")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(reports_bp, url_prefix="/reports")

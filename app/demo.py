@@ -508,8 +508,8 @@ def seed_plan() -> int:
     leader = db.session.scalar(sa.select(User).where(User.username == "leader"))
     body = db.session.scalar(sa.select(IssuingBody).where(IssuingBody.code == "BCD-CCHC"))
     plan = plan_documents.start_plan(leader, year, body)
-    plan_documents.update_plan(leader, plan, plan.row_version, date(year, 1, 15), plan_documents.texts_of(plan) | {
+    plan_documents.update_draft(leader, plan, plan.row_version, date(year, 1, 15), plan_documents.texts_of(plan) | {
         "signer_authority": "KT. TRƯỞNG BAN", "signer_title": "PHÓ TRƯỞNG BAN", "signer_name": leader.full_name})
-    plan_documents.finalise_plan(leader, plan, render_body)
+    plan_documents.finalise_draft(leader, plan, render_body)
     plan_documents.upload_signed(leader, plan, "ke-hoach-da-ky.jpg", _demo_photo())
     return 1

@@ -73,9 +73,9 @@ def measure(url: str, rounds: int) -> None:
         plan = plan_documents.latest_issued(year)
         if plan is None:
             plan = plan_documents.start_plan(leader, year, body)
-            plan_documents.update_plan(leader, plan, plan.row_version, date(year, 1, 15),
+            plan_documents.update_draft(leader, plan, plan.row_version, date(year, 1, 15),
                                        plan_documents.texts_of(plan))
-            plan_documents.finalise_plan(leader, plan, render_body)
+            plan_documents.finalise_draft(leader, plan, render_body)
         rows = plan.snapshot["rows"]
         pdf_time, pdf = median_seconds(lambda: pdf_bytes(plan), rounds)
         word_time, _word = median_seconds(lambda: docx_bytes(plan), rounds)

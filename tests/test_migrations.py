@@ -130,3 +130,29 @@ def test_plan_documents_migration_checks_owners_and_reverses(empty_database_url)
             assert connection.execute(sa.text("SELECT count(*) FROM document_sequence")).scalar() == 0
         assert "plan_number_pattern" not in {c["name"] for c in sa.inspect(db.engine).get_columns("issuing_body")}
         db.engine.dispose()
+
+
+def test_report_migration_adds_the_scope_and_reverses(empty_database_url):
+    """After the upgrade a report has a period and a scope; the downgrade deletes the reports."""
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "19a5f7a0f54a"]).exit_code == 0
+    with app.app_context():
+        from app.extensions import db
+
+        stamp = "'2026-01-01 00:00:00+00:00'"
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("INSERT INTO issuing_body (code, name, abbreviation, superior_name, place_name, "
+                                       "signer_title, signer_name, active, created_at, updated_at) VALUES ('BCD', "
+                                       f"'Ban Chỉ đạo', 'BCĐ', '', 'Kon Tum', '', '', true, {stamp}, {stamp})"))
+            assert connection.execute(sa.text("SELECT report_number_pattern FROM issuing_body")).scalar() == "{n}/BC-{abbr}"
+            connection.execute(sa.text(
+                "INSERT INTO document (kind, status, issuing_body_id, place, texts, period_start, period_end, scope, "
+                f"row_version, created_at, updated_at) SELECT 'report', 'draft', id, '', '{{}}', '2026-01-01', "
+                f"'2026-06-30', 'commune', 1, {stamp}, {stamp} FROM issuing_body"))
+        result = runner.invoke(args=["db", "downgrade", "88addd783260"])
+        assert result.exit_code == 0, result.output
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT count(*) FROM document")).scalar() == 0
+        assert "scope" not in {c["name"] for c in sa.inspect(db.engine).get_columns("document")}
+        db.engine.dispose()

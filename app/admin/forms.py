@@ -72,6 +72,9 @@ class IssuingBodyForm(Form):
     plan_number_pattern = StringField(
         _l("Number of its inspection plans"), validators=[Length(max=64)], filters=[_pattern_or("{n}/KH-{abbr}")],
         description=_l("e.g. {n}/KH-{abbr} gives 05/KH-BCĐ."))
+    report_number_pattern = StringField(
+        _l("Number of its periodic reports"), validators=[Length(max=64)], filters=[_pattern_or("{n}/BC-{abbr}")],
+        description=_l("e.g. {n}/BC-{abbr} gives 12/BC-BCĐ."))
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
 
@@ -82,6 +85,9 @@ class IssuingBodyForm(Form):
         _check_pattern(field)
 
     def validate_plan_number_pattern(self, field):
+        _check_pattern(field)
+
+    def validate_report_number_pattern(self, field):
         _check_pattern(field)
 
 

@@ -111,7 +111,8 @@ def edit_issuing_body(body_id: int | None):
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in
                   ("code", "name", "abbreviation", "superior_name", "place_name", "signer_title",
-                   "signer_name", "minutes_number_pattern", "conclusion_number_pattern", "plan_number_pattern", "active")}
+                   "signer_name", "minutes_number_pattern", "conclusion_number_pattern", "plan_number_pattern",
+                   "report_number_pattern", "active")}
         try:
             save_issuing_body(current_user, body, **fields)
         except ValidationFailed as error:

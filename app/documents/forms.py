@@ -1,12 +1,12 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.extensions import db
 from app.forms import Form
-from app.models import DocumentKind, IssuingBody
+from app.models import DocumentKind, IssuingBody, UnitKind
 from app.services.documents import TEXT_FIELDS
 
 
@@ -43,6 +43,10 @@ class DocumentForm(Form):
     purpose = TextAreaField(_l("I. Purpose and requirements"), render_kw={"rows": 6})
     organisation = TextAreaField(_l("Carrying out the plan"), render_kw={"rows": 6},
                                  description=_l("Who does what: the secretariat, the units inspected, reporting."))
+    achievements = TextAreaField(_l("Results achieved"), render_kw={"rows": 6})
+    shortcomings = TextAreaField(_l("Shortcomings and limits"), render_kw={"rows": 5})
+    causes = TextAreaField(_l("Causes"), render_kw={"rows": 4})
+    proposals = TextAreaField(_l("Proposals and recommendations"), render_kw={"rows": 4})
     recipients = TextAreaField(_l("Recipients (Nơi nhận)"), render_kw={"rows": 4},
                                description=_l("One a line, ending with ; and the last one with ."))
     signer_authority = StringField(_l("Signing on behalf of"), validators=[Optional(), Length(max=255)],
@@ -77,4 +81,22 @@ class PlanStartForm(Form):
         super().__init__(*args, **kwargs)
         bodies = db.session.execute(sa.select(IssuingBody.id, IssuingBody.name).where(IssuingBody.active)
                                     .order_by(IssuingBody.name))
-        self.issuing_body.choices = [(body_id, name) for body_id, name in bodies]
+        self.issuing_body.choices = [SelectChoice(body_id, name) for body_id, name in bodies]
+
+
+class ReportStartForm(PlanStartForm):
+    """The period and the units of a new periodic report, and the body that issues it."""
+
+    period = SelectField(_l("Period"), choices=[SelectChoice(value, label) for value, label in (
+        ("q1", _l("First quarter")), ("q2", _l("Second quarter")), ("q3", _l("Third quarter")),
+        ("q4", _l("Fourth quarter")), ("h1", _l("First half-year")), ("h2", _l("Second half-year")),
+        ("year", _l("Whole year")), ("dates", _l("Between two dates")))], default="h1")
+    year = IntegerField(_l("Year"), validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional()], description=_l("Only for a period between two dates."))
+    end = DateField(_l("To"), validators=[Optional()])
+    scope = SelectField(_l("Units"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope.choices = [SelectChoice("", _l("All units"))] + [
+            SelectChoice(kind.value, kind.label) for kind in UnitKind if kind != UnitKind.PROVINCE]

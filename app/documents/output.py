@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app, has_request_context, render_template, url_for
 
 from app.models import Document, DocumentKind
-from app.services import documents, evidence, plan_documents
+from app.services import documents, evidence, period_reports, plan_documents
 
 # Where the serif faces are looked for, in order (DOCUMENT_FONT_DIRS overrides). Each entry names the
 # file of each face; the first folder holding all four is used.
@@ -50,17 +50,20 @@ def font_files() -> list[dict]:
 
 # --- HTML ----------------------------------------------------------------------------------------
 
+# The service that composes each kind's data, and the template that draws it.
+COMPOSERS = {DocumentKind.PLAN: plan_documents, DocumentKind.REPORT: period_reports}
+BODIES = {DocumentKind.PLAN.value: "documents/_plan_body.html", DocumentKind.REPORT.value: "documents/_report_body.html"}
+
+
 def compose(document: Document) -> dict:
-    """The data a document is drawn from: a plan's from the year's inspections, the others' from their
-    inspection (frozen in either case once final)."""
-    if document.kind == DocumentKind.PLAN:
-        return plan_documents.compose(document)
-    return documents.compose(document)
+    """The data a document is drawn from: a plan's from the year's inspections, a report's from the
+    period's figures, the others' from their inspection (frozen in every case once final)."""
+    return COMPOSERS.get(document.kind, documents).compose(document)
 
 
 def render_body(data: dict) -> str:
     """The document itself as HTML (the part the print view and the PDF share), from its data."""
-    template = "documents/_plan_body.html" if data["kind"] == DocumentKind.PLAN.value else "documents/_body.html"
+    template = BODIES.get(data["kind"], "documents/_body.html")
     return unicodedata.normalize("NFC", render_template(template, d=data, photo_url=photo_url))
 
 
@@ -86,7 +89,7 @@ def title_of(document: Document) -> str:
 
 
 def page_html(document: Document, screen: bool, fonts: list[dict] | None = None) -> str:
-    pages = "plans" if document.kind == DocumentKind.PLAN else "documents"  # the blueprint of its pages
+    pages = "documents" if document.inspection_id else "secretariat"  # the blueprint of its pages
     html = render_template("documents/paper.html", document=document, body=body_html(document), screen=screen,
                            title=title_of(document), pages=pages,
                            fonts=[f | {"url": f["path"].as_uri()} for f in fonts or []])
@@ -144,7 +147,8 @@ def font_name() -> str:
 
 def file_name(document: Document, extension: str) -> str:
     """e.g. "05-BB-DKT.pdf", or "BB-du-thao-7.pdf" for a draft: ASCII for every browser's download bar."""
-    prefix = {DocumentKind.MINUTES: "BB", DocumentKind.CONCLUSION: "TB", DocumentKind.PLAN: "KH"}[document.kind]
+    prefix = {DocumentKind.MINUTES: "BB", DocumentKind.CONCLUSION: "TB", DocumentKind.PLAN: "KH",
+              DocumentKind.REPORT: "BC"}[document.kind]
     stem = document.number or f"{prefix}-du-thao-{document.id}"
     ascii_stem = unicodedata.normalize("NFKD", stem.replace("Đ", "D").replace("đ", "d"))
     ascii_stem = re.sub(r"[^A-Za-z0-9]+", "-", ascii_stem.encode("ascii", "ignore").decode()).strip("-")

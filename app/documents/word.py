@@ -4,7 +4,7 @@ centred at the top from the second page on."""
 import io
 
 from docx import Document as WordDocument
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
@@ -176,7 +176,7 @@ def _header(w: Writer, d: dict) -> None:
     date_line.paragraph_format.space_before = Pt(6)
 
 
-NAMES = {"minutes": "Biên bản", "conclusion": "Thông báo", "plan": "Kế hoạch"}
+NAMES = {"minutes": "Biên bản", "conclusion": "Thông báo", "plan": "Kế hoạch", "report": "Báo cáo"}
 
 
 def _title(w: Writer, d: dict) -> None:
@@ -427,6 +427,98 @@ def _plan(w: Writer, d: dict) -> None:
     _recipients_and_signer(w, d)
 
 
+# --- the periodic report -------------------------------------------------------------------------
+
+def _grid(w: Writer, widths: list[float], header: tuple, rows: list[tuple], bold_last: bool = False) -> None:
+    """A table of a header row and rows of texts, the first column the TT, numbers centred."""
+    table = w.table(len(rows) + 1, widths)
+    for cell, text in zip(table.rows[0].cells, header):
+        w.cell(cell, text, align=CENTER, bold=True, size=12)
+    for n, values in enumerate(rows, 1):
+        strong = bold_last and n == len(rows)
+        for column, (cell, text) in enumerate(zip(table.rows[n].cells, values)):
+            w.cell(cell, str(text), align=LEFT if column == 1 else CENTER, bold=strong)
+
+
+def _findings_table(w: Writer, f: dict, groups: list[dict], first: str) -> None:
+    widths = [12, CONTENT_WIDTH_MM * 0.33] + [(CONTENT_WIDTH_MM * 0.67 - 12) / 5] * 5
+    rows = [(n, g["name"], g["issued"], g["on_time"], g["late"], g["active"], g["overdue"])
+            for n, g in enumerate(groups, 1)]
+    total = f["findings"]
+    rows.append(("", "Tổng cộng", total["issued"], total["on_time"], total["late"], total["active"], total["overdue"]))
+    _grid(w, widths, ("TT", first, "Phát hiện", "Khắc phục đúng hạn", "Khắc phục trễ hạn", "Chưa khắc phục",
+                      "Quá hạn"), rows, bold_last=True)
+
+
+def _report_figures(w: Writer, d: dict) -> None:
+    f, t = d["figures"], d["figures"]["totals"]
+    w.heading("1. Thực hiện kế hoạch kiểm tra")
+    rows = [(1, "Số cuộc kiểm tra theo kế hoạch", t["planned"]), (2, "Số cuộc kiểm tra đã thực hiện", t["done"]),
+            (3, "Số cơ quan, đơn vị được kiểm tra", t["units_inspected"]), (4, "Điểm bình quân (%)", t["score"])]
+    rows += [(4 + n, f"Số đơn vị xếp loại {g['grade']}", g["units"]) for n, g in enumerate(f["grades"], 1)]
+    _grid(w, [12, CONTENT_WIDTH_MM * 0.68 - 12, CONTENT_WIDTH_MM * 0.32], ("TT", "Nội dung", "Kết quả"), rows)
+    w.heading("2. Tồn tại, hạn chế phát hiện qua kiểm tra")
+    w.para(f"Các đoàn kiểm tra đã chỉ ra {f['findings']['issued']} tồn tại, hạn chế, trong đó "
+           f"{f['findings']['repeats']} tồn tại lặp lại. Theo lĩnh vực:")
+    _findings_table(w, f, f["by_area"], "Lĩnh vực")
+    w.para("Theo mức độ:")
+    _findings_table(w, f, f["by_severity"], "Mức độ")
+    if f["most_overdue"]:
+        w.para("Các đơn vị có nhiều tồn tại quá hạn nhất: "
+               + "; ".join(f"{u['name']} ({u['overdue']})" for u in f["most_overdue"]) + ".")
+    if t["tasks"] or f["index"]:
+        w.heading("3. Nhiệm vụ được giao và Chỉ số cải cách hành chính")
+        if t["tasks"]:
+            w.para(f"Nhiệm vụ được giao: {t['tasks']} nhiệm vụ, đã hoàn thành {t['tasks_done']}, quá hạn "
+                   f"{t['tasks_overdue']}.")
+        if f["index"]:
+            weakest = "; ".join(f"{u['name']} ({u['total']})" for u in f["index"]["weakest"])
+            w.para(f"Chỉ số cải cách hành chính năm {f['index']['year']}: {f['index']['units']} đơn vị, điểm bình "
+                   f"quân {f['index']['average']}; thấp nhất: {weakest}.")
+
+
+def _landscape(w: Writer) -> float:
+    """A new section on an A4 landscape page (the page number goes on); its content width in mm."""
+    section = w.doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.different_first_page_header_footer = False
+    return 297 - PAGE_MARGINS_MM["left"] - PAGE_MARGINS_MM["right"]
+
+
+def _units_appendix(w: Writer, d: dict) -> None:
+    width = _landscape(w)
+    w.para("PHỤ LỤC", align=CENTER, bold=True, space_after=0)
+    w.para("KẾT QUẢ KIỂM TRA THEO CƠ QUAN, ĐƠN VỊ", align=CENTER, bold=True, space_after=0)
+    w.para(f"(Kèm theo Báo cáo số {d['number'] or '……'} {d['date_words']})", align=CENTER, italic=True)
+    rows = [(n, u["name"], u["planned"], u["done"], u["score"], u["grade"], u["closed"], u["open"], u["overdue"])
+            for n, u in enumerate(d["figures"]["units"], 1)]
+    _grid(w, [12, width * 0.31] + [(width * 0.69 - 12) / 7] * 7,
+          ("TT", "Cơ quan, đơn vị", "Kiểm tra theo kế hoạch", "Đã kiểm tra", "Điểm (%)", "Xếp loại",
+           "Tồn tại đã khắc phục", "Chưa khắc phục", "Quá hạn"), rows)
+
+
+def _report(w: Writer, d: dict) -> None:
+    t = d["texts"]
+    w.para(f"Thực hiện Kế hoạch kiểm tra công tác cải cách hành chính, công vụ, {d['body']['name']} báo cáo kết "
+           f"quả kiểm tra {d['period']} tại {d['scope']} như sau:")
+    w.heading("I. KẾT QUẢ KIỂM TRA")
+    _report_figures(w, d)
+    f = d["figures"]
+    w.heading(f"{4 if f['totals']['tasks'] or f['index'] else 3}. Kết quả đạt được")
+    w.lines(t.get("achievements") or "…")
+    w.heading("II. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN")
+    w.heading("1. Tồn tại, hạn chế")
+    w.lines(t.get("shortcomings") or "…")
+    w.heading("2. Nguyên nhân")
+    w.lines(t.get("causes") or "…")
+    w.heading("III. ĐỀ XUẤT, KIẾN NGHỊ")
+    w.lines(t.get("proposals") or "…")
+    _recipients_and_signer(w, d)
+    if f["units"]:
+        _units_appendix(w, d)
+
+
 def build(d: dict, font: str, document_id: int):
     """A python-docx Document of the composed data `d`."""
     w = Writer(font)
@@ -436,6 +528,8 @@ def build(d: dict, font: str, document_id: int):
         _minutes(w, d, document_id)
     elif d["kind"] == "plan":
         _plan(w, d)
+    elif d["kind"] == "report":
+        _report(w, d)
     else:
         _conclusion(w, d)
     core = w.doc.core_properties

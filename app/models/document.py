@@ -1,7 +1,7 @@
 """The documents of the inspection work: those an inspection produces, the minutes (biên bản kiểm tra)
 and the conclusion notice (thông báo kết luận kiểm tra); the year's inspection plan (kế hoạch kiểm
-tra), which belongs to an issuing body and the period it covers rather than to one inspection; and the
-number series of each issuing body.
+tra) and the periodic report (báo cáo kết quả kiểm tra), which belong to an issuing body and the
+period they cover rather than to one inspection; and the number series of each issuing body.
 
 A document is a draft while the team edits it; finalising gives it its number and freezes what it
 says (`snapshot`, the data it was drawn from, and `content_html`, the page as rendered), so a later
@@ -26,11 +26,12 @@ class DocumentKind(LabelledEnum):
     MINUTES = "minutes"
     CONCLUSION = "conclusion"
     PLAN = "plan"  # the year's plan, or an amended plan (Document.amends_id names the plan it amends)
+    REPORT = "report"  # the periodic report to the steering committee, of a period and a scope
 
     @classmethod
     def labels(cls):
         return {cls.MINUTES: _l("Inspection minutes"), cls.CONCLUSION: _l("Conclusion notice"),
-                cls.PLAN: _l("Inspection plan")}
+                cls.PLAN: _l("Inspection plan"), cls.REPORT: _l("Inspection report")}
 
 
 class DocumentStatus(LabelledEnum):
@@ -52,7 +53,8 @@ class Document(TimestampMixin, db.Model):
         # A minutes or a conclusion belongs to an inspection; a plan to the period it covers.
         sa.CheckConstraint("(inspection_id IS NOT NULL) = (kind IN ('minutes', 'conclusion'))",
                            name="owner_of_kind"),
-        sa.CheckConstraint("kind = 'plan' OR (period_start IS NULL AND period_end IS NULL)", name="period_of_kind"),
+        sa.CheckConstraint("kind IN ('plan', 'report') OR (period_start IS NULL AND period_end IS NULL)",
+                           name="period_of_kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,9 +78,12 @@ class Document(TimestampMixin, db.Model):
     # inspection as it is now.
     snapshot: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
     content_html: Mapped[Optional[str]] = mapped_column(sa.Text)
-    # The period a plan covers (1 January to 31 December of the plan's year); None for an inspection's.
+    # The period a plan covers (1 January to 31 December of the plan's year) or a report reports on;
+    # None for an inspection's document.
     period_start: Mapped[Optional[date]]
     period_end: Mapped[Optional[date]]
+    # A report's units: "" for all, else a kind of unit (app.models.UnitKind value).
+    scope: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
     corrects_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("document.id"), index=True)
     # An amended plan (kế hoạch điều chỉnh, bổ sung) names the issued plan whose changes it lists.
     amends_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("document.id"), index=True)

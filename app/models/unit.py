@@ -89,6 +89,8 @@ class IssuingBody(TimestampMixin, db.Model):
                                                            server_default="{n}/TB-{abbr}")
     plan_number_pattern: Mapped[str] = mapped_column(sa.String(64), default="{n}/KH-{abbr}",
                                                      server_default="{n}/KH-{abbr}")
+    report_number_pattern: Mapped[str] = mapped_column(sa.String(64), default="{n}/BC-{abbr}",
+                                                       server_default="{n}/BC-{abbr}")
     active: Mapped[bool] = mapped_column(default=True)
 
     def __repr__(self) -> str:

@@ -79,6 +79,8 @@ TEXT_FIELDS = {
                    "signer_authority", "signer_title", "signer_name"),
     DocumentKind.PLAN: ("header_superior", "header_issuer", "summary", "legal_basis", "purpose", "organisation",
                         "recipients", "signer_authority", "signer_title", "signer_name"),
+    DocumentKind.REPORT: ("header_superior", "header_issuer", "summary", "achievements", "shortcomings", "causes",
+                          "proposals", "recipients", "signer_authority", "signer_title", "signer_name"),
 }
 INT_FIELDS = {"copies": (1, 20), "copies_team": (0, 20)}
 BOOL_FIELDS = ("include_photos",)
@@ -154,7 +156,7 @@ def format_number(pattern: str, seq: int, year: int, abbreviation: str) -> str:
 
 def number_pattern(body: IssuingBody, kind: DocumentKind) -> str:
     return {DocumentKind.MINUTES: body.minutes_number_pattern, DocumentKind.CONCLUSION: body.conclusion_number_pattern,
-            DocumentKind.PLAN: body.plan_number_pattern}[kind]
+            DocumentKind.PLAN: body.plan_number_pattern, DocumentKind.REPORT: body.report_number_pattern}[kind]
 
 
 def give_number(document: Document) -> None:

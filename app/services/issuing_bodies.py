@@ -8,7 +8,8 @@ from app.services import audit
 from app.services.errors import ValidationFailed
 
 FIELDS = ("code", "name", "abbreviation", "superior_name", "place_name", "signer_title", "signer_name",
-          "minutes_number_pattern", "conclusion_number_pattern", "plan_number_pattern", "active")
+          "minutes_number_pattern", "conclusion_number_pattern", "plan_number_pattern",
+          "report_number_pattern", "active")
 
 
 def save_issuing_body(actor: User, body: IssuingBody, **fields) -> IssuingBody:

@@ -329,25 +329,44 @@ def document_rights(user: User, document: Document) -> DocumentRights:
                           sign=can_sign_document(user, document), correct=can_correct_document(user, document))
 
 
-# --- plans ---------------------------------------------------------------------------------------
+# --- the secretariat's documents: plans and periodic reports --------------------------------------
 
-def visible_plans(user: User) -> sa.Select:
-    """The inspection plans a user may read, as a query: leaders and administrators every one, drafts
-    too; everyone else (the staff who see the dashboard, unit heads) the issued ones, which are sent
-    to every unit."""
-    query = sa.select(Document).where(Document.kind == DocumentKind.PLAN)
+SECRETARIAT_KINDS = (DocumentKind.PLAN, DocumentKind.REPORT)
+
+
+def visible_secretariat_documents(user: User) -> sa.Select:
+    """The plans and periodic reports a user may read, as a query: leaders and administrators every one,
+    drafts too; the staff who see the dashboard the issued ones; unit heads the issued plans, which are
+    sent to every unit."""
+    query = sa.select(Document).where(Document.kind.in_(SECRETARIAT_KINDS))
     if is_manager(user):
         return query
-    return query.where(Document.status.in_(ISSUED_DOCUMENTS))
+    issued = Document.status.in_(ISSUED_DOCUMENTS)
+    if is_staff(user):
+        return query.where(issued)
+    return query.where(issued, Document.kind == DocumentKind.PLAN)
 
 
-def can_write_plans(user: User) -> bool:
-    """Leaders and administrators make, finalise, sign, correct and amend plans."""
+def visible_plans(user: User) -> sa.Select:
+    return visible_secretariat_documents(user).where(Document.kind == DocumentKind.PLAN)
+
+
+def can_read_reports(user: User) -> bool:
+    """The staff who see the dashboard read the issued periodic reports (and their page)."""
+    return is_staff(user)
+
+
+def visible_reports(user: User) -> sa.Select:
+    return visible_secretariat_documents(user).where(Document.kind == DocumentKind.REPORT)
+
+
+def can_write_secretariat_documents(user: User) -> bool:
+    """Leaders and administrators make, finalise, sign, correct (and amend) plans and reports."""
     return is_manager(user)
 
 
-def plan_rights(user: User, document: Document) -> DocumentRights:
-    writer = can_write_plans(user)
+def secretariat_rights(user: User, document: Document) -> DocumentRights:
+    writer = can_write_secretariat_documents(user)
     return DocumentRights(edit=writer and document.is_draft, finalise=writer and document.is_draft,
                           sign=writer and document.status == D.FINAL,
                           correct=writer and document.status in ISSUED_DOCUMENTS)

@@ -13,7 +13,7 @@ issuing body, drawn from the year's planned inspections, laid out as Nghị đ�
 - When inspections are added, moved or cancelled after a plan is issued, an amended plan (kế hoạch
   điều chỉnh, bổ sung) names the latest issued plan of the year and lists only what changed since it.
 
-Leaders and administrators write plans (app.services.permissions.can_write_plans); every change here
+Leaders and administrators write plans (app.services.permissions.can_write_secretariat_documents); every change here
 writes its audit event and commits with it. Texts are NFC-normalised as in app.services.documents.
 """
 from collections.abc import Callable
@@ -51,7 +51,7 @@ from app.services.documents import (
     with_numbering_retries,
 )
 from app.services.errors import NotPermitted, ValidationFailed
-from app.services.permissions import ISSUED_DOCUMENTS, can_write_plans, plan_rights, visible_plans
+from app.services.permissions import ISSUED_DOCUMENTS, can_write_secretariat_documents, secretariat_rights, visible_plans
 from app.services.transactions import commit_or_stale
 
 KIND = DocumentKind.PLAN
@@ -87,7 +87,7 @@ def label(document: Document) -> str:
 
 
 def link(document: Document) -> notifications.Link:
-    return notifications.Link("plans.detail", {"document_id": document.id})
+    return notifications.Link("secretariat.detail", {"document_id": document.id})
 
 
 # --- the year's inspections ----------------------------------------------------------------------
@@ -206,7 +206,7 @@ def _new_draft(actor: User, body: IssuingBody, year: int, **links) -> Document:
 def start_plan(actor: User, year: int, body: IssuingBody | None) -> Document:
     """The year's plan as a draft of `body` (the draft already started, if any). Once a plan is issued,
     changes go into an amended plan and mistakes into a correction."""
-    if not can_write_plans(actor):
+    if not can_write_secretariat_documents(actor):
         raise NotPermitted(_("Only leaders and administrators write the inspection plan."))
     found = _first_plan_draft(year)
     if found is not None:
@@ -225,7 +225,7 @@ def start_plan(actor: User, year: int, body: IssuingBody | None) -> Document:
 def start_amendment(actor: User, year: int) -> Document:
     """An amended plan naming the plan in force and listing what changed since (the draft already
     started, if any)."""
-    if not can_write_plans(actor):
+    if not can_write_secretariat_documents(actor):
         raise NotPermitted(_("Only leaders and administrators write the inspection plan."))
     base, changes = pending_changes(year)
     if base is None:
@@ -245,7 +245,7 @@ def start_amendment(actor: User, year: int) -> Document:
 
 def start_correction(actor: User, document: Document) -> Document:
     """A new draft that corrects an issued plan (which stays as it is); the one already started, if any."""
-    if not plan_rights(actor, document).correct:
+    if not secretariat_rights(actor, document).correct:
         raise NotPermitted(_("This document cannot be corrected by you now."))
     found = db.session.scalar(sa.select(Document).where(Document.corrects_id == document.id,
                                                         Document.status == DocumentStatus.DRAFT).limit(1))
@@ -259,9 +259,9 @@ def start_correction(actor: User, document: Document) -> Document:
     return correction
 
 
-def update_plan(actor: User, document: Document, row_version: int, doc_date: date | None, texts: dict) -> Document:
+def update_draft(actor: User, document: Document, row_version: int, doc_date: date | None, texts: dict) -> Document:
     """Save a draft's date and texts (as posted: clean_texts checks them)."""
-    if not plan_rights(actor, document).edit:
+    if not secretariat_rights(actor, document).edit:
         raise NotPermitted(_("Only a draft can be edited, by who writes it."))
     if row_version != document.row_version:
         raise ValidationFailed(None, _("Someone else changed this document meanwhile. Reload the page to see "
@@ -359,13 +359,13 @@ def _missing(document: Document, data: dict) -> list[tuple[str | None, str]]:
     return problems
 
 
-def finalise_plan(actor: User, document: Document, render_html: Callable[[dict], str]) -> Document:
+def finalise_draft(actor: User, document: Document, render_html: Callable[[dict], str]) -> Document:
     """Number and freeze a draft plan; `render_html` draws its data as the page it keeps."""
     return with_numbering_retries(lambda draft: _finalise(actor, draft, render_html), document)
 
 
 def _finalise(actor: User, document: Document, render_html: Callable[[dict], str]) -> Document:
-    if not plan_rights(actor, document).finalise:
+    if not secretariat_rights(actor, document).finalise:
         raise NotPermitted(_("Only a draft can be finalised, by who writes it."))
     problems = _missing(document, _compose_live(document))
     if problems:
@@ -394,7 +394,7 @@ def _planned_unit_heads(data: dict) -> list[User]:
 
 def upload_signed(actor: User, document: Document, filename: str, data: bytes):
     """The scan of the signed plan: the plan becomes signed and the heads of its units are told."""
-    if not plan_rights(actor, document).sign:
+    if not secretariat_rights(actor, document).sign:
         raise NotPermitted(_("Only who finalised this kind of document uploads its signed scan, once it is final."))
     if not data:
         raise ValidationFailed("file", _("Choose the scan of the signed document (PDF or photo)."))

@@ -45,8 +45,8 @@ def plan_year(leader):
 
 def issued_plan(leader, body, day=date(2026, 1, 15)):
     document = service.start_plan(leader, 2026, body)
-    service.update_plan(leader, document, document.row_version, day, service.texts_of(document))
-    return service.finalise_plan(leader, document, render_body)
+    service.update_draft(leader, document, document.row_version, day, service.texts_of(document))
+    return service.finalise_draft(leader, document, render_body)
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_the_preview_shows_unsaved_texts_and_saving_checks_them(leader, body, pl
     assert data["date_line"] == "Kon Tum, ngày 03 tháng 02 năm 2026"
     assert "Mục đích mới" not in render_body(service.compose(document))
     with pytest.raises(ValidationFailed) as error:
-        service.update_plan(leader, document, document.row_version, None,
+        service.update_draft(leader, document, document.row_version, None,
                             service.texts_of(document) | {"organisation": "x" * 10001})
     assert error.value.field == "organisation"
     db.session.rollback()
@@ -114,15 +114,15 @@ def test_only_leaders_and_administrators_write_plans(leader, body, planned):
 
 def test_finalising_numbers_from_the_plan_series_and_freezes(leader, body, planned):
     document = service.start_plan(leader, 2026, body)
-    service.update_plan(leader, document, document.row_version, None, service.texts_of(document) | {"recipients": ""})
+    service.update_draft(leader, document, document.row_version, None, service.texts_of(document) | {"recipients": ""})
     with pytest.raises(ValidationFailed) as error:
-        service.finalise_plan(leader, document, render_body)
+        service.finalise_draft(leader, document, render_body)
     assert [field for field, _message in error.value.problems] == ["date", "recipients"]
     db.session.rollback()
     document = db.session.get(Document, document.id)
-    service.update_plan(leader, document, document.row_version, date(2026, 1, 15),
+    service.update_draft(leader, document, document.row_version, date(2026, 1, 15),
                         service.texts_of(document) | {"recipients": "Thành viên Ban Chỉ đạo;\nLưu: VT."})
-    service.finalise_plan(leader, document, render_body)
+    service.finalise_draft(leader, document, render_body)
     assert (document.status, document.number, document.year) == (S.FINAL, "01/KH-BCĐ", 2026)
     assert "Số: 01/KH-BCĐ" in document.content_html
     # A later change to the inspections never alters the issued plan.
@@ -139,9 +139,9 @@ def test_finalising_numbers_from_the_plan_series_and_freezes(leader, body, plann
 
 def test_a_year_without_planned_inspections_is_not_finalised(leader, body):
     document = service.start_plan(leader, 2027, body)
-    service.update_plan(leader, document, document.row_version, date(2027, 1, 5), service.texts_of(document))
+    service.update_draft(leader, document, document.row_version, date(2027, 1, 5), service.texts_of(document))
     with pytest.raises(ValidationFailed, match="2027"):
-        service.finalise_plan(leader, document, render_body)
+        service.finalise_draft(leader, document, render_body)
 
 
 def test_signed_scan_and_unit_heads_read_the_issued_plan(leader, body, planned, monkeypatch):
@@ -151,8 +151,8 @@ def test_signed_scan_and_unit_heads_read_the_issued_plan(leader, body, planned, 
     head = make_user(Role.UNIT_HEAD, unit=planned[0].unit, username="dakha")
     document = service.start_plan(leader, 2026, body)
     assert db.session.scalar(permissions.visible_plans(head).where(Document.id == document.id)) is None
-    service.update_plan(leader, document, document.row_version, date(2026, 1, 15), service.texts_of(document))
-    service.finalise_plan(leader, document, render_body)
+    service.update_draft(leader, document, document.row_version, date(2026, 1, 15), service.texts_of(document))
+    service.finalise_draft(leader, document, render_body)
     with pytest.raises(NotPermitted):
         service.upload_signed(make_user(Role.INSPECTOR), document, "kh.png", png())
     service.upload_signed(leader, document, "ke-hoach-da-ky.png", png())
@@ -171,8 +171,8 @@ def test_a_correction_is_a_new_plan_naming_the_one_it_corrects(leader, body, pla
     correction = service.start_correction(leader, plan)
     assert correction.corrects_id == plan.id and correction.is_draft
     assert service.start_correction(leader, plan).id == correction.id
-    service.update_plan(leader, correction, correction.row_version, date(2026, 1, 20), service.texts_of(correction))
-    service.finalise_plan(leader, correction, render_body)
+    service.update_draft(leader, correction, correction.row_version, date(2026, 1, 20), service.texts_of(correction))
+    service.finalise_draft(leader, correction, render_body)
     assert correction.number == "02/KH-BCĐ"
     assert "(Đính chính Kế hoạch số 01/KH-BCĐ ngày 15/01/2026)" in correction.content_html
     assert plan.status == S.FINAL and plan.number == "01/KH-BCĐ"
@@ -193,8 +193,8 @@ def test_an_amended_plan_lists_only_what_changed_since_the_plan_in_force(leader,
             [row["id"] for row in changes["dropped"]]) == ([added.id], [planned[1].id], [planned[2].id])
     amendment = service.start_amendment(leader, 2026)
     assert amendment.amends_id == plan.id
-    service.update_plan(leader, amendment, amendment.row_version, date(2026, 8, 20), service.texts_of(amendment))
-    service.finalise_plan(leader, amendment, render_body)
+    service.update_draft(leader, amendment, amendment.row_version, date(2026, 8, 20), service.texts_of(amendment))
+    service.finalise_draft(leader, amendment, render_body)
     html = amendment.content_html
     assert amendment.number == "02/KH-BCĐ"
     assert "điều chỉnh, bổ sung Kế hoạch số 01/KH-BCĐ ngày 15 tháng 01 năm 2026" in html

@@ -122,7 +122,7 @@ def outputs(soffice, tmp_path_factory):
             plan = issued_plan(leader, body)
             for kind, path, user in (("minutes", f"/documents/{minutes.id}", lead),
                                      ("conclusion", f"/documents/{conclusion.id}", leader),
-                                     ("plan", f"/plans/{plan.id}", leader)):
+                                     ("plan", f"/secretariat/{plan.id}", leader)):
                 client = login(app.test_client(), user)
                 for ext in ("pdf", "docx"):
                     response = client.get(f"{path}/{ext}")

@@ -32,17 +32,17 @@ def form_data(document, **changes):
 
 
 def start_plan(client, body) -> Document:
-    response = client.post("/plans/2026/start", data={"issuing_body": body.id})
+    response = client.post("/secretariat/plans/2026/start", data={"issuing_body": body.id})
     assert response.status_code == 303, response.get_data(as_text=True)
     document = db.session.scalar(sa.select(Document).where(Document.kind == DocumentKind.PLAN))
-    assert response.headers["Location"].endswith(f"/plans/{document.id}/edit")
+    assert response.headers["Location"].endswith(f"/secretariat/{document.id}/edit")
     return document
 
 
 def issue_plan(client, body) -> Document:
     document = start_plan(client, body)
-    assert client.post(f"/plans/{document.id}/edit", data=form_data(document)).status_code == 303
-    assert client.post(f"/plans/{document.id}/finalise").status_code == 303
+    assert client.post(f"/secretariat/{document.id}/edit", data=form_data(document)).status_code == 303
+    assert client.post(f"/secretariat/{document.id}/finalise").status_code == 303
     db.session.refresh(document)
     return document
 
@@ -50,12 +50,12 @@ def issue_plan(client, body) -> Document:
 def test_the_leader_writes_previews_and_finalises_the_plan(instance, client, leader, body, planned):
     login(client, leader)
     page = client.get("/inspections/plan?year=2026").get_data(as_text=True)
-    assert 'id="plan-documents"' in page and 'action="/plans/2026/start"' in page and body.name in page
+    assert 'id="plan-documents"' in page and 'action="/secretariat/plans/2026/start"' in page and body.name in page
     document = start_plan(client, body)
-    page = client.get(f"/plans/{document.id}/edit").get_data(as_text=True)
-    assert f'hx-post="/plans/{document.id}/preview"' in page and "III. Đối tượng và thời gian kiểm tra" in page
+    page = client.get(f"/secretariat/{document.id}/edit").get_data(as_text=True)
+    assert f'hx-post="/secretariat/{document.id}/preview"' in page and "III. Đối tượng và thời gian kiểm tra" in page
     assert "Sở Tư pháp" in page  # the table of units by month, drawn from the inspections
-    fragment = client.post(f"/plans/{document.id}/preview", headers=HX,
+    fragment = client.post(f"/secretariat/{document.id}/preview", headers=HX,
                            data=form_data(document, purpose="Đánh giá việc thực hiện Chỉ thị 26.")).get_data(
         as_text=True)
     assert "<html" not in fragment and "Đánh giá việc thực hiện Chỉ thị 26." in fragment
@@ -63,46 +63,46 @@ def test_the_leader_writes_previews_and_finalises_the_plan(instance, client, lea
     db.session.refresh(document)
     assert "Chỉ thị 26." not in document.texts["purpose"]
     # Too long a text comes back beside its field, what was typed elsewhere kept.
-    response = client.post(f"/plans/{document.id}/edit",
+    response = client.post(f"/secretariat/{document.id}/edit",
                            data=form_data(document, organisation="x" * 10001, purpose="Giữ điều tôi vừa viết"))
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and 'id="organisation-error"' in page and "Giữ điều tôi vừa viết" in page
     # Finalising with a part missing says which, then saving and finalising numbers it.
-    assert client.post(f"/plans/{document.id}/edit", data=form_data(document, recipients="")).status_code == 303
-    response = client.post(f"/plans/{document.id}/finalise")
+    assert client.post(f"/secretariat/{document.id}/edit", data=form_data(document, recipients="")).status_code == 303
+    response = client.post(f"/secretariat/{document.id}/finalise")
     assert response.status_code == 422 and 'id="finalise-problems"' in response.get_data(as_text=True)
     db.session.refresh(document)
-    assert client.post(f"/plans/{document.id}/edit",
+    assert client.post(f"/secretariat/{document.id}/edit",
                        data=form_data(document, recipients="Thành viên Ban Chỉ đạo;\nLưu: VT.")).status_code == 303
-    assert client.post(f"/plans/{document.id}/finalise").status_code == 303
+    assert client.post(f"/secretariat/{document.id}/finalise").status_code == 303
     db.session.refresh(document)
     assert document.status == S.FINAL and document.number == "01/KH-BCĐ"
-    assert client.get(f"/plans/{document.id}/edit").status_code == 403  # frozen
+    assert client.get(f"/secretariat/{document.id}/edit").status_code == 403  # frozen
     page = client.get("/inspections/plan?year=2026").get_data(as_text=True)
-    assert "Kế hoạch kiểm tra 01/KH-BCĐ" in page and 'action="/plans/2026/start"' not in page
+    assert "Kế hoạch kiểm tra 01/KH-BCĐ" in page and 'action="/secretariat/plans/2026/start"' not in page
 
 
 def test_print_view_pdf_word_and_signed_scan(instance, client, leader, body, planned):
     login(client, leader)
     document = issue_plan(client, body)
-    html = client.get(f"/plans/{document.id}/print").get_data(as_text=True)
-    assert "size: A4" in html and "Số: 01/KH-BCĐ" in html and f'href="/plans/{document.id}"' in html
-    pdf = client.get(f"/plans/{document.id}/pdf")
+    html = client.get(f"/secretariat/{document.id}/print").get_data(as_text=True)
+    assert "size: A4" in html and "Số: 01/KH-BCĐ" in html and f'href="/secretariat/{document.id}"' in html
+    pdf = client.get(f"/secretariat/{document.id}/pdf")
     assert pdf.mimetype == "application/pdf" and 'filename="01-KH-BCD.pdf"' in pdf.headers["Content-Disposition"]
     text = " ".join(PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().split())
     assert "Số: 01/KH-BCĐ" in text and "KẾ HOẠCH" in text
-    word = client.get(f"/plans/{document.id}/docx")
+    word = client.get(f"/secretariat/{document.id}/docx")
     assert 'filename="01-KH-BCD.docx"' in word.headers["Content-Disposition"]
     assert "KẾ HOẠCH" in [p.text for p in WordDocument(io.BytesIO(word.data)).paragraphs]
-    response = client.post(f"/plans/{document.id}/signed", data={"file": (io.BytesIO(b""), "")},
+    response = client.post(f"/secretariat/{document.id}/signed", data={"file": (io.BytesIO(b""), "")},
                            content_type="multipart/form-data")
     assert response.status_code == 422 and "chọn bản quét văn bản đã ký" in response.get_data(as_text=True)
-    response = client.post(f"/plans/{document.id}/signed", data={"file": (io.BytesIO(png()), "ky.png")},
+    response = client.post(f"/secretariat/{document.id}/signed", data={"file": (io.BytesIO(png()), "ky.png")},
                            content_type="multipart/form-data")
     assert response.status_code == 303
     db.session.refresh(document)
     assert document.status == S.SIGNED
-    scan = client.get(f"/plans/{document.id}/signed")
+    scan = client.get(f"/secretariat/{document.id}/signed")
     assert scan.status_code == 200 and scan.data.startswith(b"\xff\xd8")  # the photo, kept as a JPEG
     scan.close()
 
@@ -110,18 +110,18 @@ def test_print_view_pdf_word_and_signed_scan(instance, client, leader, body, pla
 def test_an_amended_plan_is_offered_once_inspections_changed(instance, client, leader, body, planned):
     login(client, leader)
     plan = issue_plan(client, body)
-    assert 'action="/plans/2026/amend"' not in client.get("/inspections/plan?year=2026").get_data(as_text=True)
+    assert 'action="/secretariat/plans/2026/amend"' not in client.get("/inspections/plan?year=2026").get_data(as_text=True)
     make_inspection(unit=make_unit(name="Sở Công Thương"), planned_start=date(2026, 10, 5),
                     planned_end=date(2026, 10, 6))
     page = client.get("/inspections/plan?year=2026").get_data(as_text=True)
-    assert 'action="/plans/2026/amend"' in page and 'id="plan-changes"' in page
-    response = client.post("/plans/2026/amend")
+    assert 'action="/secretariat/plans/2026/amend"' in page and 'id="plan-changes"' in page
+    response = client.post("/secretariat/plans/2026/amend")
     assert response.status_code == 303
     amendment = db.session.scalar(sa.select(Document).where(Document.amends_id == plan.id))
-    page = client.get(f"/plans/{amendment.id}/edit").get_data(as_text=True)
+    page = client.get(f"/secretariat/{amendment.id}/edit").get_data(as_text=True)
     assert "Sở Công Thương" in page and "Kế hoạch số 01/KH-BCĐ" in page and 'name="purpose"' not in page
-    assert client.post(f"/plans/{amendment.id}/edit", data=form_data(amendment, date="2026-09-01")).status_code == 303
-    assert client.post(f"/plans/{amendment.id}/finalise").status_code == 303
+    assert client.post(f"/secretariat/{amendment.id}/edit", data=form_data(amendment, date="2026-09-01")).status_code == 303
+    assert client.post(f"/secretariat/{amendment.id}/finalise").status_code == 303
     db.session.refresh(amendment)
     assert amendment.number == "02/KH-BCĐ" and amendment.label == "Kế hoạch kiểm tra điều chỉnh, bổ sung 02/KH-BCĐ"
 
@@ -131,14 +131,14 @@ def test_others_read_only_the_issued_plan(instance, client, app, leader, body, p
     login(client, leader)
     draft = start_plan(client, body)
     reader = login(app.test_client(), make_user(role))
-    assert reader.get(f"/plans/{draft.id}").status_code == 404
-    assert reader.get(f"/plans/{draft.id}/pdf").status_code == 404
-    assert reader.post("/plans/2026/start", data={"issuing_body": body.id}).status_code == 403
-    assert 'action="/plans/2026/start"' not in reader.get("/inspections/plan?year=2026").get_data(as_text=True)
-    assert client.post(f"/plans/{draft.id}/edit", data=form_data(draft)).status_code == 303
-    assert client.post(f"/plans/{draft.id}/finalise").status_code == 303
-    page = reader.get(f"/plans/{draft.id}")
+    assert reader.get(f"/secretariat/{draft.id}").status_code == 404
+    assert reader.get(f"/secretariat/{draft.id}/pdf").status_code == 404
+    assert reader.post("/secretariat/plans/2026/start", data={"issuing_body": body.id}).status_code == 403
+    assert 'action="/secretariat/plans/2026/start"' not in reader.get("/inspections/plan?year=2026").get_data(as_text=True)
+    assert client.post(f"/secretariat/{draft.id}/edit", data=form_data(draft)).status_code == 303
+    assert client.post(f"/secretariat/{draft.id}/finalise").status_code == 303
+    page = reader.get(f"/secretariat/{draft.id}")
     assert page.status_code == 200 and "01/KH-BCĐ" in page.get_data(as_text=True)
-    assert reader.post(f"/plans/{draft.id}/correct").status_code == 403
+    assert reader.post(f"/secretariat/{draft.id}/correct").status_code == 403
     # The inspections' document routes never show a plan, even to a leader.
     assert client.get(f"/documents/{draft.id}").status_code == 404

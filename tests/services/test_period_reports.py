@@ -1,0 +1,142 @@
+"""The periodic report without HTTP: the period chosen, the figures of the period and scope (those of
+app.services.reports.period_figures, so the dashboard's), first drafts written from them, numbering
+from the report series, figures frozen at finalisation, corrections, rights, and the three outputs
+(a landscape appendix per unit)."""
+import io
+import unicodedata
+from datetime import date
+
+import pytest
+from docx import Document as WordDocument
+from docx.enum.section import WD_ORIENT
+from pypdf import PdfReader
+
+from app.documents.output import docx_bytes, pdf_bytes, render_body
+from app.extensions import db
+from app.models import Document, DocumentStatus, FindingStatus, InspectionStatus, Role, UnitKind
+from app.services import period_reports as service
+from app.services import permissions, reports
+from app.services.errors import NotPermitted, ValidationFailed
+from tests.factories import make_finding, make_inspection, make_unit, make_user
+from tests.images import png
+from tests.services.test_documents import make_body
+
+S = DocumentStatus
+
+
+@pytest.fixture
+def body(app):
+    return make_body()
+
+
+@pytest.fixture
+def leader(app):
+    return make_user(Role.LEADER, username="boss")
+
+
+@pytest.fixture
+def world(leader):
+    """Inspections of 2026 in a department and a commune, with findings overdue, closed on time and late."""
+    department = make_unit(name="Sở Tư pháp", kind=UnitKind.DEPARTMENT)
+    commune = make_unit(name="UBND xã Đắk Ơ", kind=UnitKind.COMMUNE)
+    first = make_inspection(unit=department, status=InspectionStatus.CONCLUDED, planned_start=date(2026, 3, 10),
+                            planned_end=date(2026, 3, 11))
+    second = make_inspection(unit=commune, status=InspectionStatus.CONCLUDED, planned_start=date(2026, 8, 4),
+                             planned_end=date(2026, 8, 5))
+    make_inspection(unit=commune, planned_start=date(2026, 11, 2), planned_end=date(2026, 11, 3))
+    make_finding(first, FindingStatus.OPEN, due_date=date(2026, 4, 1), title="Chưa niêm yết thủ tục")
+    make_finding(first, FindingStatus.OPEN, due_date=date(2027, 4, 1))
+    make_finding(second, FindingStatus.OPEN, due_date=date(2026, 9, 1))
+    return {"department": department, "commune": commune}
+
+
+def test_periods_are_named_and_checked():
+    assert service.period_bounds("q2", 2026, None, None) == (date(2026, 4, 1), date(2026, 6, 30))
+    assert service.period_bounds("h1", 2026, None, None) == (date(2026, 1, 1), date(2026, 6, 30))
+    assert service.period_bounds("year", 2024, None, None) == (date(2024, 1, 1), date(2024, 12, 31))
+    assert service.period_words(date(2026, 4, 1), date(2026, 6, 30)) == "quý II năm 2026"
+    assert service.period_words(date(2026, 1, 1), date(2026, 6, 30)) == "6 tháng đầu năm 2026"
+    assert service.period_words(date(2026, 1, 1), date(2026, 12, 31)) == "năm 2026"
+    assert service.period_words(date(2026, 2, 3), date(2026, 3, 5)) == "từ ngày 03/02/2026 đến ngày 05/03/2026"
+    for args, field in ((("dates", None, date(2026, 3, 1), date(2026, 2, 1)), "end"),
+                        (("dates", None, None, date(2026, 2, 1)), "start"), (("q1", None, None, None), "year"),
+                        (("dates", None, date(2020, 1, 1), date(2026, 1, 1)), "end")):
+        with pytest.raises(ValidationFailed) as error:
+            service.period_bounds(*args)
+        assert error.value.field == field
+
+
+def test_the_draft_prints_the_periods_figures_and_first_drafts(app, leader, body, world):
+    document = service.start_report(leader, body, date(2026, 1, 1), date(2026, 12, 31), "")
+    assert (document.kind.value, document.inspection_id, document.status) == ("report", None, S.DRAFT)
+    data = service.compose(document)
+    figures = reports.period_figures(leader, date(2026, 1, 1), date(2026, 12, 31), date.today())
+    assert data["figures"]["totals"]["planned"] == figures.totals["planned"] == 3
+    assert data["figures"]["totals"]["done"] == 2 and data["figures"]["findings"]["issued"] == 3
+    texts = data["texts"]
+    assert texts["summary"] == "Kết quả kiểm tra công tác cải cách hành chính, công vụ năm 2026"
+    assert texts["achievements"].startswith("Trong năm 2026, đã tiến hành 2/3 cuộc kiểm tra theo kế hoạch tại 2 cơ quan")
+    html = render_body(data)
+    for heading in ("I. Kết quả kiểm tra", "II. Tồn tại, hạn chế và nguyên nhân", "III. Đề xuất, kiến nghị",
+                    "Theo lĩnh vực", "Theo mức độ", "PHỤ LỤC", "Sở Tư pháp", "Nơi nhận:"):
+        assert heading in html, heading
+    # A scope keeps its units.
+    communes = service.start_report(leader, body, date(2026, 1, 1), date(2026, 12, 31), UnitKind.COMMUNE.value)
+    assert communes.id != document.id
+    units = [u["name"] for u in service.compose(communes)["figures"]["units"]]
+    assert units == ["UBND xã Đắk Ơ"]
+    assert service.start_report(leader, body, date(2026, 1, 1), date(2026, 12, 31), "").id == document.id
+
+
+def test_finalising_freezes_the_figures(app, leader, body, world):
+    document = service.start_report(leader, body, date(2026, 1, 1), date(2026, 6, 30), "")
+    service.update_draft(leader, document, document.row_version, None, service.texts_of(document))
+    with pytest.raises(ValidationFailed) as error:
+        service.finalise_draft(leader, document, render_body)
+    assert error.value.field == "date"
+    db.session.rollback()
+    document = db.session.get(Document, document.id)
+    service.update_draft(leader, document, document.row_version, date(2026, 7, 10), service.texts_of(document))
+    service.finalise_draft(leader, document, render_body)
+    assert (document.status, document.number) == (S.FINAL, "01/BC-BCĐ")
+    assert document.snapshot["figures"]["totals"]["planned"] == 1 and "Số: 01/BC-BCĐ" in document.content_html
+    # A later inspection in the period never changes the report that was sent.
+    make_inspection(unit=world["commune"], planned_start=date(2026, 5, 5), planned_end=date(2026, 5, 6))
+    assert service.compose(document)["figures"]["totals"]["planned"] == 1
+    correction = service.start_correction(leader, document)
+    assert service.compose(correction)["figures"]["totals"]["planned"] == 2 and correction.corrects_id == document.id
+    service.upload_signed(leader, document, "bc.png", png())
+    assert document.status == S.SIGNED
+
+
+def test_staff_read_issued_reports_and_unit_heads_none(app, leader, body, world):
+    with pytest.raises(NotPermitted):
+        service.start_report(make_user(Role.INSPECTOR), body, date(2026, 1, 1), date(2026, 3, 31), "")
+    document = service.start_report(leader, body, date(2026, 1, 1), date(2026, 3, 31), "")
+    inspector, head = make_user(Role.INSPECTOR), make_user(Role.UNIT_HEAD, unit=world["department"])
+    assert service.reports_of(inspector) == [] and service.reports_of(leader) == [document]
+    service.update_draft(leader, document, document.row_version, date(2026, 4, 5), service.texts_of(document))
+    service.finalise_draft(leader, document, render_body)
+    assert service.reports_of(inspector) == [document] and service.reports_of(head) == []
+    assert not permissions.can_read_reports(head) and permissions.can_read_reports(inspector)
+
+
+def test_pdf_and_word_with_a_landscape_appendix(app, leader, body, world):
+    document = service.start_report(leader, body, date(2026, 1, 1), date(2026, 12, 31), "")
+    service.update_draft(leader, document, document.row_version, date(2027, 1, 10), service.texts_of(document))
+    service.finalise_draft(leader, document, render_body)
+    with app.test_request_context():
+        reader = PdfReader(io.BytesIO(pdf_bytes(document)))
+        word = WordDocument(io.BytesIO(docx_bytes(document)))
+    sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages]
+    assert sizes[0] == (595, 842) and sizes[-1] == (842, 595)  # A4, the appendix landscape
+    text = " ".join(unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in reader.pages)).split())
+    for expected in ("BÁO CÁO", "Số: 01/BC-BCĐ", "Kon Tum, ngày 10 tháng 01 năm 2027", "I. KẾT QUẢ KIỂM TRA",
+                     "Nơi nhận:", "KẾT QUẢ KIỂM TRA THEO CƠ QUAN, ĐƠN VỊ", "UBND xã Đắk Ơ"):
+        assert expected in text, expected
+    assert word.sections[0].orientation == WD_ORIENT.PORTRAIT and word.sections[-1].orientation == WD_ORIENT.LANDSCAPE
+    assert (round(word.sections[-1].page_width.mm), round(word.sections[-1].page_height.mm)) == (297, 210)
+    paragraphs = [p.text for p in word.paragraphs]
+    assert "BÁO CÁO" in paragraphs and "III. ĐỀ XUẤT, KIẾN NGHỊ" in paragraphs
+    cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    assert "Số cuộc kiểm tra theo kế hoạch" in cells and "UBND xã Đắk Ơ" in cells
