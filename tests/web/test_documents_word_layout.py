@@ -1,7 +1,8 @@
 """The Word files lay out as their PDFs do. Every table of the Word file names its column widths the way
 both Word (cell widths) and LibreOffice (grid, table width, fixed layout) read them; and laid out by
 LibreOffice: a finalised minutes (with an appendix photo), its notice (with a findings table) and the
-year's plan (with its tables of units by month) are downloaded as Word and as PDF, the Word files converted to PDF by headless LibreOffice (Debian's
+year's plan (with its tables of units by month) and the year's report (with a landscape appendix) are
+downloaded as Word and as PDF, the Word files converted to PDF by headless LibreOffice (Debian's
 libreoffice-writer-nogui) in one run, and compared with the app's PDF: the national title on one line,
 narrow "TT" columns, the page count within one, the same words.
 
@@ -23,7 +24,7 @@ from app.documents.output import PAGE_MARGINS_MM, render_body
 from app.extensions import db
 from app.models import DocumentKind, InspectionStatus, Role
 from app.services import documents as service
-from app.services import evidence
+from app.services import evidence, period_reports
 from tests.conftest import RequestIsolatingClient, database_overrides, login
 from tests.factories import make_finding, make_user
 from tests.images import png
@@ -88,7 +89,7 @@ def convert(soffice: str, folder, files: list) -> None:
 
 @pytest.fixture(scope="module")
 def outputs(soffice, tmp_path_factory):
-    """{"minutes"|"conclusion"|"plan": {"pdf": the app's PDF, "word": LibreOffice's PDF of the app's Word file}}."""
+    """{"minutes"|"conclusion"|"plan"|"report": {"pdf": the app's PDF, "word": LibreOffice's PDF of the app's Word file}}."""
     folder = tmp_path_factory.mktemp("word-layout")
     app = create_app(TestingConfig, **database_overrides(folder))
     app.test_client_class = RequestIsolatingClient
@@ -120,9 +121,14 @@ def outputs(soffice, tmp_path_factory):
             service.finalise_document(leader, conclusion, render_body)
             plan_year(leader)
             plan = issued_plan(leader, body)
+            report = period_reports.start_report(leader, body, date(2026, 1, 1), date(2026, 12, 31), "")
+            period_reports.update_draft(leader, report, report.row_version, date(2027, 1, 8),
+                                        period_reports.texts_of(report))
+            period_reports.finalise_draft(leader, report, render_body)
             for kind, path, user in (("minutes", f"/documents/{minutes.id}", lead),
                                      ("conclusion", f"/documents/{conclusion.id}", leader),
-                                     ("plan", f"/secretariat/{plan.id}", leader)):
+                                     ("plan", f"/secretariat/{plan.id}", leader),
+                                     ("report", f"/secretariat/{report.id}", leader)):
                 client = login(app.test_client(), user)
                 for ext in ("pdf", "docx"):
                     response = client.get(f"{path}/{ext}")
@@ -174,7 +180,7 @@ def criterion_lines(page) -> list[list[tuple[float, str]]]:
     return lines[first:last]
 
 
-KINDS = ["minutes", "conclusion", "plan"]
+KINDS = ["minutes", "conclusion", "plan", "report"]
 
 
 @pytest.mark.slow
@@ -205,6 +211,13 @@ def test_the_tt_columns_are_narrow(outputs, kind):
 def test_the_page_count_is_the_pdfs_within_one(outputs, kind):
     word, pdf = len(outputs[kind]["word"].pages), len(outputs[kind]["pdf"].pages)
     assert abs(word - pdf) <= 1, (word, pdf)
+
+
+@pytest.mark.slow
+def test_the_reports_appendix_is_landscape_in_both(outputs):
+    for output in ("word", "pdf"):
+        last = outputs["report"][output].pages[-1]
+        assert float(last.mediabox.width) > float(last.mediabox.height), output
 
 
 @pytest.mark.slow
