@@ -55,7 +55,7 @@ def _seed_demo() -> None:
         f"Demo data: {added['units']} units, {added['issuing_bodies']} issuing bodies, "
         f"{added['users']} users, {added['checklists']} checklists, {added['inspections']} inspections, "
         f"{added['directive_tasks']} directive tasks, a CCHC index of {added['index_units']} units, "
-        f"{added['plans']} inspection plan added."
+        f"{added['plans']} inspection plan, {added['reports']} periodic report added."
     )
     click.echo(f"Demo logins (password {DEMO_PASSWORD}): admin, leader, inspector, inspector2, unithead, unithead2")
 

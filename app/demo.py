@@ -1,7 +1,8 @@
 """Demo data for `flask seed-demo`: the units of the Kon Tum directive, issuing bodies, accounts and
 the three published checklist templates of app/seed/checklists.json, inspections in several states
 and directive 517/BCĐ-NC (app/seed/directive-517.json) with its tasks and a few reports, and the
-year's inspection plan of the steering committee, finalised and signed.
+year's inspection plan of the steering committee, finalised and signed, and the report on the first
+half of the year, finalised.
 
 Idempotent: existing rows (matched by code or username) are left as they are.
 """
@@ -43,7 +44,7 @@ from app.models import (
     User,
 )
 from app.services import accounts, answers, cchc_index, checklist_io, directives, documents, evidence, findings, \
-    follow_ups, inspections, plan_documents, transitions, units as unit_service
+    follow_ups, inspections, period_reports, plan_documents, transitions, units as unit_service
 
 DEMO_PASSWORD = "demo12345"
 
@@ -128,6 +129,7 @@ def seed_demo() -> dict[str, int]:
     added["directive_tasks"] = seed_directive()
     added["index_units"] = seed_index()
     added["plans"] = seed_plan()
+    added["reports"] = seed_report()
     return added
 
 
@@ -512,4 +514,22 @@ def seed_plan() -> int:
         "signer_authority": "KT. TRƯỞNG BAN", "signer_title": "PHÓ TRƯỞNG BAN", "signer_name": leader.full_name})
     plan_documents.finalise_draft(leader, plan, render_body)
     plan_documents.upload_signed(leader, plan, "ke-hoach-da-ky.jpg", _demo_photo())
+    return 1
+
+
+def seed_report() -> int:
+    """The report on the first half of this year to the steering committee, with its first drafts,
+    finalised on 10 July, if there is no report yet."""
+    if db.session.scalar(sa.select(Document.id).where(Document.kind == DocumentKind.REPORT).limit(1)):
+        return 0
+    year = clock.local_today().year
+    leader = db.session.scalar(sa.select(User).where(User.username == "leader"))
+    body = db.session.scalar(sa.select(IssuingBody).where(IssuingBody.code == "SNV"))
+    start, end = period_reports.period_bounds("h1", year, None, None)
+    report = period_reports.start_report(leader, body, start, end, "")
+    period_reports.update_draft(leader, report, report.row_version, date(year, 7, 10),
+                                period_reports.texts_of(report) | {"signer_name": leader.full_name,
+                                                                   "signer_authority": "KT. GIÁM ĐỐC",
+                                                                   "signer_title": "PHÓ GIÁM ĐỐC"})
+    period_reports.finalise_draft(leader, report, render_body)
     return 1
