@@ -99,7 +99,7 @@ def scope_words(scope: str) -> str:
     if not scope:
         return "các cơ quan, đơn vị"
     with force_locale("vi"):
-        return f"khối {UnitKind(scope).label[:1].lower()}{UnitKind(scope).label[1:]}"
+        return f"khối {UnitKind(scope).label}"
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -166,11 +166,12 @@ def live_figures(document: Document) -> dict:
 # --- drafts --------------------------------------------------------------------------------------
 
 def _first_drafts(period: str, scope: str, f: dict) -> dict:
-    """The narrative's first drafts, written from the figures."""
+    """The narrative's first drafts, written from the figures (`scope` names a kind of unit, or is empty)."""
     t, n = f["totals"], f["findings"]
     grades = "; ".join(f"{g['units']} đơn vị xếp loại {g['grade']}" for g in f["grades"])
+    score = f"; điểm bình quân đạt {t['score']}%" if t["score"] != number_text(None) else ""
     achievements = [f"Trong {period}, đã tiến hành {t['done']}/{t['planned']} cuộc kiểm tra theo kế hoạch tại "
-                    f"{t['units_inspected']} cơ quan, đơn vị thuộc {scope}; điểm bình quân đạt {t['score']}%"
+                    f"{t['units_inspected']} cơ quan, đơn vị{' thuộc ' + scope if scope else ''}{score}"
                     + (f" ({grades})." if grades else "."),
                     f"Các đoàn kiểm tra đã chỉ ra {n['issued']} tồn tại, hạn chế; các đơn vị đã khắc phục xong "
                     f"{n['on_time'] + n['late']} ({n['on_time']} đúng hạn, {n['late']} trễ hạn)."]
@@ -205,7 +206,7 @@ def _defaults(document: Document, figures: dict) -> dict:
     return {
         "header_superior": body.superior_name, "header_issuer": body.name.upper(),
         "summary": f"Kết quả kiểm tra công tác cải cách hành chính, công vụ {period}",
-        **_first_drafts(period, scope_words(document.scope), figures),
+        **_first_drafts(period, scope_words(document.scope) if document.scope else "", figures),
         "recipients": "Ban Chỉ đạo cải cách hành chính tỉnh;\nLưu: VT.",
         "signer_authority": "", "signer_title": body.signer_title, "signer_name": body.signer_name,
     }

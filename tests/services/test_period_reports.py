@@ -75,7 +75,9 @@ def test_the_draft_prints_the_periods_figures_and_first_drafts(app, leader, body
     assert data["figures"]["totals"]["done"] == 2 and data["figures"]["findings"]["issued"] == 3
     texts = data["texts"]
     assert texts["summary"] == "Kết quả kiểm tra công tác cải cách hành chính, công vụ năm 2026"
-    assert texts["achievements"].startswith("Trong năm 2026, đã tiến hành 2/3 cuộc kiểm tra theo kế hoạch tại 2 cơ quan")
+    assert texts["achievements"].splitlines() == [  # no score kept for these inspections: none is claimed
+        "Trong năm 2026, đã tiến hành 2/3 cuộc kiểm tra theo kế hoạch tại 2 cơ quan, đơn vị.",
+        "Các đoàn kiểm tra đã chỉ ra 3 tồn tại, hạn chế; các đơn vị đã khắc phục xong 0 (0 đúng hạn, 0 trễ hạn)."]
     html = render_body(data)
     for heading in ("I. Kết quả kiểm tra", "II. Tồn tại, hạn chế và nguyên nhân", "III. Đề xuất, kiến nghị",
                     "Theo lĩnh vực", "Theo mức độ", "PHỤ LỤC", "Sở Tư pháp", "Nơi nhận:"):
@@ -83,8 +85,9 @@ def test_the_draft_prints_the_periods_figures_and_first_drafts(app, leader, body
     # A scope keeps its units.
     communes = service.start_report(leader, body, date(2026, 1, 1), date(2026, 12, 31), UnitKind.COMMUNE.value)
     assert communes.id != document.id
-    units = [u["name"] for u in service.compose(communes)["figures"]["units"]]
-    assert units == ["UBND xã Đắk Ơ"]
+    scoped = service.compose(communes)
+    assert [u["name"] for u in scoped["figures"]["units"]] == ["UBND xã Đắk Ơ"]
+    assert "tại 1 cơ quan, đơn vị thuộc khối UBND cấp xã." in scoped["texts"]["achievements"]
     assert service.start_report(leader, body, date(2026, 1, 1), date(2026, 12, 31), "").id == document.id
 
 
