@@ -27,7 +27,7 @@ from app import clock
 from app.extensions import db
 from app.models import Document, DocumentKind, DocumentStatus, IssuingBody, ParArea, Severity, Unit, UnitKind, User
 from app.models.base import utcnow
-from app.services import audit, evidence, notifications, reports
+from app.services import audit, evidence, reports
 from app.services.documents import (
     clean_texts,
     date_line,
@@ -111,10 +111,6 @@ def reports_of(user: User) -> list[Document]:
 
 def label(document: Document) -> str:
     return f"{document.label} — {period_words(document.period_start, document.period_end)}"
-
-
-def link(document: Document) -> notifications.Link:
-    return notifications.Link("secretariat.detail", {"document_id": document.id})
 
 
 # --- figures -------------------------------------------------------------------------------------
