@@ -80,7 +80,8 @@ def index():
     """Every finding the user may see, filtered and searched in SQL, paginated; the filters are the URL."""
     today = clock.local_today()
     query, filters = finding_lists.filtered_findings(current_user, list_filters(request.args), today)
-    page = paginate(finding_lists.with_list_columns(finding_lists.ordered(query, today)))
+    page = paginate(finding_lists.ordered_ids(query, today))
+    page.items = finding_lists.rows_in_order(page.items)
     units = db.session.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(
         permissions.visible_findings(current_user).with_only_columns(Finding.unit_id))).order_by(Unit.name)).all()
     return render("findings/index.html", "findings/_results.html", page=page, filters=filters, today=today,

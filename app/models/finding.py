@@ -84,6 +84,9 @@ class Finding(TimestampMixin, db.Model):
         sa.Index("ix_finding_updated_at", "updated_at"),  # reports: has anything changed since?
         # The dashboard's findings per unit for a year's inspections, read from the index alone.
         sa.Index("ix_finding_inspection_report", "inspection_id", "status", "unit_id", "due_date", "repeat_of_id"),
+        # The findings list: the ids of a status and severity in a year's inspections, in the list's
+        # order, read from the index alone (the page's rows are then loaded by id).
+        sa.Index("ix_finding_list", "status", "severity", "inspection_id", "due_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
