@@ -89,3 +89,13 @@ def job_lock(name: str):
             yield True
     finally:
         os.close(handle)
+
+
+def plain_rows(query) -> sa.CursorResult:
+    """The rows of a query of plain columns, run on the session's connection and fetched a hundred at a
+    time: the ORM's row loading and a driver call per row (psycopg) cost as much as the reports' SQL
+    at scale, and fetching all rows at once keeps thousands of objects alive long enough for the garbage
+    collector to move them to its oldest generation, whose full collections take ~80 ms here.
+    Pending changes are flushed first, as the session's own execute would."""
+    db.session.flush()
+    return db.session.connection().execute(query).yield_per(100)

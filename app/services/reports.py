@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from app.database import plain_rows
 from app.extensions import db
 from app.models import (
     ACTIVE_STATUSES,
@@ -98,23 +99,13 @@ def _year(year: int):
     return planned_within(date(year, 1, 1), date(year, 12, 31))
 
 
-def _rows(query) -> sa.CursorResult:
-    """The rows of a query of plain columns, run on the session's connection and fetched a hundred at a
-    time: the ORM's row loading and a driver call per row (psycopg) cost as much as the dashboard's SQL
-    at scale, and fetching all rows at once keeps thousands of objects alive long enough for the garbage
-    collector to move them to its oldest generation, whose full collections take ~80 ms here.
-    Pending changes are flushed first, as the session's own execute would."""
-    db.session.flush()
-    return db.session.connection().execute(query).yield_per(100)
-
-
 # --- grading -------------------------------------------------------------------------------------
 
 def _grading_bands(template_ids) -> dict[int, list]:
     """The grading bands of the templates (one query, only when some unit has a score)."""
     if not template_ids:
         return {}
-    return {template_id: bands or [] for template_id, bands in _rows(
+    return {template_id: bands or [] for template_id, bands in plain_rows(
         sa.select(ChecklistTemplate.id, ChecklistTemplate.grading_bands).where(ChecklistTemplate.id.in_(template_ids)))}
 
 
@@ -204,7 +195,7 @@ _computed: "OrderedDict[tuple, Dashboard]" = OrderedDict()
 
 
 def _data_stamp(year: int) -> tuple:
-    return tuple(_rows(sa.select(
+    return tuple(plain_rows(sa.select(
         sa.select(sa.func.max(Finding.updated_at)).scalar_subquery(),
         sa.select(sa.func.max(Inspection.updated_at)).scalar_subquery(),
         sa.select(sa.func.count()).select_from(Inspection).where(_year(year)).scalar_subquery(),
@@ -261,7 +252,7 @@ def _count_inspections(rows: dict[int, UnitRow], user: User, within) -> None:
                   sa.func.count().filter(Inspection.status.in_(FIELD_WORK_DONE)))
         .select_from(Inspection).join(Unit, Unit.id == Inspection.unit_id)
         .where(within).group_by(Unit.id, Unit.code, Unit.name), user)
-    for unit_id, code, name, planned, done in _rows(inspections):
+    for unit_id, code, name, planned, done in plain_rows(inspections):
         r = _unit_row(rows, unit_id, code, name)
         r.planned, r.done = planned, done
 
@@ -280,7 +271,7 @@ def _count_findings(rows: dict[int, UnitRow], user: User, within, today: date) -
         .join_from(Finding, Unit, Unit.id == Finding.unit_id)
         .where(within, Finding.status.not_in(NOT_ISSUED))
         .group_by(Unit.id, Unit.code, Unit.name))
-    for unit_id, code, name, open_, overdue, closed, repeats in _rows(findings):
+    for unit_id, code, name, open_, overdue, closed, repeats in plain_rows(findings):
         r = _unit_row(rows, unit_id, code, name)
         r.open, r.overdue, r.closed, r.repeats = open_, overdue, closed, repeats
 
@@ -308,7 +299,7 @@ def _sum_scores(user: User, year: int, period: tuple[date, date] | None = None) 
                Inspection.planned_start.between(min(period_start, date(year - TREND_YEARS + 1, 1, 1)), end))
         .group_by(Inspection.id, Inspection.unit_id, Inspection.planned_start, Inspection.template_id), user)
     sums = _ScoreSums()
-    for inspection_id, unit_id, planned, template_id, earned, possible in _rows(per_inspection):
+    for inspection_id, unit_id, planned, template_id, earned, possible in plain_rows(per_inspection):
         if not possible:
             continue
         totals = sums.unit_year[(unit_id, planned.year)]
@@ -355,7 +346,7 @@ def _heat_map(rows: dict[int, UnitRow], user: User, year: int) -> tuple[list[Hea
         .group_by(Inspection.unit_id, InspectionScore.par_area), user)
     heat_cells: dict[int, dict] = defaultdict(dict)
     seen_areas = set()
-    for unit_id, area, failed, scored in _rows(heat_query):
+    for unit_id, area, failed, scored in plain_rows(heat_query):
         seen_areas.add(area)
         heat_cells[unit_id][area] = (int(failed), int(scored))
     heat = sorted((HeatRow(unit_id, rows[unit_id].name if unit_id in rows else "", cells)
@@ -368,7 +359,7 @@ def _add_units(rows: dict[int, UnitRow], unit_ids, everyone: bool) -> None:
     """Rows for units that have tasks or an index but no inspection this year (for who sees all)."""
     missing = set(unit_ids) - rows.keys()
     if missing and everyone:
-        for unit_id, code, name in _rows(sa.select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(missing))):
+        for unit_id, code, name in plain_rows(sa.select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(missing))):
             _unit_row(rows, unit_id, code, name)
 
 
@@ -429,13 +420,13 @@ def top_failed(user: User, year: int, scored_by_template: dict[int, int] | None 
              .join(ChecklistSection, ChecklistSection.id == ChecklistItem.section_id)
              .group_by(ChecklistSection.template_id, ChecklistItem.code, ChecklistItem.question))
     if scored_by_template is None:
-        scored_by_template = dict(_rows(_scoped(
+        scored_by_template = dict(plain_rows(_scoped(
             sa.select(Inspection.template_id, sa.func.count()).where(
                 _year(year), Inspection.status.in_(FIELD_WORK_DONE),
                 Inspection.id.in_(sa.select(InspectionScore.inspection_id).where(InspectionScore.possible > 0)))
             .group_by(Inspection.template_id), user)).all())
     merged: dict[tuple, list] = {}
-    for template_id, code, question, failed in _rows(query):
+    for template_id, code, question, failed in plain_rows(query):
         entry = merged.setdefault((code, question), [0, 0])
         entry[0] += int(failed)
         entry[1] += scored_by_template.get(template_id, 0)
@@ -457,7 +448,7 @@ def monthly(user: User, year: int) -> list[dict]:
     def counts(column) -> list:
         return [base.where(column >= edges[i], column < edges[i + 1]).scalar_subquery() for i in range(12)]
 
-    figures = _rows(sa.select(*counts(Finding.issued_at), *counts(Finding.closed_at))).one()
+    figures = plain_rows(sa.select(*counts(Finding.issued_at), *counts(Finding.closed_at))).one()
     return [{"month": month, "opened": figures[month - 1], "closed": figures[month + 11]} for month in range(1, 13)]
 
 
@@ -590,7 +581,7 @@ def _finding_counts(user: User, within, today: date, unit_ids: set[int] | None) 
         query = query.where(Finding.unit_id.in_(list(unit_ids)))
     everything, by_severity, by_area = FindingCounts(), defaultdict(FindingCounts), defaultdict(FindingCounts)
     zone = clock.zone()
-    for severity, area, is_active, overdue, closed_at, due, repeat in _rows(query):
+    for severity, area, is_active, overdue, closed_at, due, repeat in plain_rows(query):
         closed_on = closed_at.astimezone(zone).date() if closed_at is not None else None
         counts = (bool(is_active), bool(overdue), closed_on, due, bool(repeat))
         for group in (everything, by_severity[severity], by_area[area or ""]):
