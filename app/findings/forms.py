@@ -16,6 +16,7 @@ def list_filters(args) -> dict:
     return {
         "q": args.get("q", "").strip(),
         "unit": args.get("unit", type=db_int),
+        "unit_q": args.get("unit_q", "").strip(),
         "status": args.get("status", ""),
         "severity": args.get("severity", ""),
         "overdue": args.get("overdue") == "1",

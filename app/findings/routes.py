@@ -75,6 +75,9 @@ def get_finding(finding_id: int) -> Finding:
 
 # --- lists ---------------------------------------------------------------------------------------
 
+UNIT_CHOICES_MOST = 200  # more units than this, and the list's unit filter is a search by name or code
+
+
 @bp.route("/")
 def index():
     """Every finding the user may see, filtered and searched in SQL, paginated; the filters are the URL."""
@@ -82,8 +85,7 @@ def index():
     query, filters = finding_lists.filtered_findings(current_user, list_filters(request.args), today)
     page = paginate(finding_lists.ordered_ids(query, today))
     page.items = finding_lists.rows_in_order(page.items)
-    units = db.session.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(
-        permissions.visible_findings(current_user).with_only_columns(Finding.unit_id))).order_by(Unit.name)).all()
+    units = finding_lists.unit_choices(current_user, UNIT_CHOICES_MOST)
     return render("findings/index.html", "findings/_results.html", page=page, filters=filters, today=today,
                   units=units, statuses=[s for s in FindingStatus if s != FindingStatus.DISMISSED], severities=list(Severity))
 

@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import ACTIVE_STATUSES, Finding, FindingStatus, Inspection, Severity, User
+from app.models import ACTIVE_STATUSES, Finding, FindingStatus, Inspection, Severity, Unit, User
 from app.services import search
 from app.services.findings import overdue_clause
-from app.services.permissions import visible_findings
+from app.services.permissions import units_visible_to, visible_findings
 
 
 def filtered_findings(user: User, filters: dict, today: date) -> tuple[sa.Select, dict]:
@@ -28,6 +28,8 @@ def filtered_findings(user: User, filters: dict, today: date) -> tuple[sa.Select
         query = query.where(Finding.severity == Severity(filters["severity"]))
     if filters["unit"]:
         query = query.where(Finding.unit_id == filters["unit"])
+    if filters["unit_q"] and (words := search.matches("unit", Unit.id, filters["unit_q"])) is not None:
+        query = query.where(Finding.unit_id.in_(sa.select(Unit.id).where(words)))
     if filters["overdue"]:
         query = query.where(overdue_clause(today))
     if filters["repeat"]:
@@ -42,6 +44,16 @@ def filtered_findings(user: User, filters: dict, today: date) -> tuple[sa.Select
         # Word prefixes without diacritics or case, through the search index (app.services.search).
         query = query.where(words)
     return query, filters
+
+
+def unit_choices(user: User, most: int) -> list[tuple[int, str]] | None:
+    """The units whose findings `user` sees, by name, for the list's unit filter; None when the user
+    sees more than `most` units: a national list of thousands is no choice (and 200 KB on every page),
+    so the filter is then a search by the unit's name or code."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(units_visible_to(user).subquery())) > most:
+        return None
+    with_findings = visible_findings(user).with_only_columns(Finding.unit_id)
+    return db.session.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(with_findings)).order_by(Unit.name)).all()
 
 
 def ordered(query: sa.Select, today: date) -> sa.Select:

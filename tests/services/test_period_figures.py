@@ -15,7 +15,7 @@ from app.models import Role, Severity, Unit, UnitKind, User
 from app.services import reports
 from app.services.finding_lists import filtered_findings
 
-NO_FILTERS = {"q": "", "unit": None, "status": "", "severity": "", "overdue": False, "repeat": False, "year": None,
+NO_FILTERS = {"q": "", "unit": None, "unit_q": "", "status": "", "severity": "", "overdue": False, "repeat": False, "year": None,
               "inspection": None}
 
 

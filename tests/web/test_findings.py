@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app import clock
 from app.extensions import db
+from app.findings import routes
 from app.models import (
     Answer,
     Attachment,
@@ -21,7 +22,7 @@ from app.models import (
 )
 from app.services import findings as service
 from tests.conftest import HX, login
-from tests.factories import make_finding, make_inspection, make_user
+from tests.factories import make_finding, make_inspection, make_unit, make_user
 from tests.images import png
 
 F = FindingStatus
@@ -269,6 +270,22 @@ def test_list_filters_search_and_fragment(concluded, client_as):
     assert "<html" not in body and 'id="finding-results"' in body and "Thiếu niêm yết" in body
     assert "Chậm trả hồ sơ" not in body and "HX-Request" in fragment.headers["Vary"]
     assert repeat.code in client.get(f"/findings/units/{concluded.unit_id}").get_data(as_text=True)
+
+
+def test_unit_filter_is_a_choice_or_for_many_units_a_search(concluded, client_as, monkeypatch):
+    other = make_unit(name="Ủy ban nhân dân xã Hòa Bình", code="XHB")
+    issued(concluded, title="Thiếu niêm yết")
+    issued(concluded, title="Chậm trả hồ sơ", unit_id=other.id)
+    client = client_as("leader")
+    page = client.get("/findings/").get_data(as_text=True)
+    assert f'<option value="{other.id}">Ủy ban nhân dân xã Hòa Bình</option>' in page and 'name="unit_q"' not in page
+
+    monkeypatch.setattr(routes, "UNIT_CHOICES_MOST", 1)  # a national leader's thousands of units
+    page = client.get("/findings/").get_data(as_text=True)
+    assert 'name="unit_q"' in page and '<select name="unit">' not in page
+    for words in ("hoa binh", "XHB"):
+        found = client.get("/findings/", query_string={"unit_q": words}).get_data(as_text=True)
+        assert "Chậm trả hồ sơ" in found and "Thiếu niêm yết" not in found
 
 
 def test_zip_of_a_finding_is_named_by_its_code(concluded, head_client, instance):
