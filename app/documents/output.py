@@ -122,12 +122,17 @@ def _fetcher(document: Document, fonts: list[dict]):
     return DocumentFetcher()
 
 
-def pdf_bytes(document: Document) -> bytes:
+def laid_out(document: Document):
+    """The document laid out on its pages by WeasyPrint (a weasyprint.Document: its boxes, or a PDF)."""
     from weasyprint import HTML  # WeasyPrint loads slowly: only for a PDF
 
     fonts = font_files()
     html = page_html(document, screen=False, fonts=fonts)
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher(document, fonts)).write_pdf()
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher(document, fonts)).render()
+
+
+def pdf_bytes(document: Document) -> bytes:
+    return laid_out(document).write_pdf()
 
 
 # --- Word ----------------------------------------------------------------------------------------
