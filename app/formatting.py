@@ -48,7 +48,13 @@ def number_filter(value) -> str:
     return "" if value is None else number_text(value, get_locale())
 
 
+def document_number_filter(value) -> str:
+    """A number in a document, which is in Vietnamese whatever the user's language: 6.178, 66,67."""
+    return "" if value is None else number_text(value, "vi")
+
+
 def init_app(app):
     app.add_template_filter(number_filter, "number")
+    app.add_template_filter(document_number_filter, "vi_number")
     app.add_template_filter(date_filter, "date")
     app.add_template_filter(datetime_filter, "datetime")

@@ -156,3 +156,37 @@ def test_report_migration_adds_the_scope_and_reverses(empty_database_url):
             assert connection.execute(sa.text("SELECT count(*) FROM document")).scalar() == 0
         assert "scope" not in {c["name"] for c in sa.inspect(db.engine).get_columns("document")}
         db.engine.dispose()
+
+
+def test_one_open_draft_migration_refuses_a_second_draft_and_reverses(empty_database_url):
+    """After the upgrade a second draft report of the same period and scope is refused (a final one is
+    not); the downgrade drops the indexes and allows it again."""
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "d0185fe0b031"]).exit_code == 0
+    with app.app_context():
+        from app.extensions import db
+
+        stamp = "'2026-01-01 00:00:00+00:00'"
+
+        def add_report(status: str) -> None:
+            with db.engine.begin() as connection:
+                connection.execute(sa.text(
+                    "INSERT INTO document (kind, status, issuing_body_id, place, texts, period_start, period_end, "
+                    f"scope, row_version, created_at, updated_at) SELECT 'report', '{status}', id, '', '{{}}', "
+                    f"'2026-01-01', '2026-06-30', '', 1, {stamp}, {stamp} FROM issuing_body"))
+
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("INSERT INTO issuing_body (code, name, abbreviation, superior_name, place_name, "
+                                       "signer_title, signer_name, active, created_at, updated_at) VALUES ('BCD', "
+                                       f"'Ban Chỉ đạo', 'BCĐ', '', 'Kon Tum', '', '', true, {stamp}, {stamp})"))
+        add_report("draft")
+        add_report("final")
+        with pytest.raises(sa.exc.IntegrityError):
+            add_report("draft")
+        result = runner.invoke(args=["db", "downgrade", "757ef5d7a2e4"])
+        assert result.exit_code == 0, result.output
+        add_report("draft")
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT count(*) FROM document WHERE status = 'draft'")).scalar() == 2
+        db.engine.dispose()

@@ -27,3 +27,18 @@ def in_threads(app, count, work):
         thread.join(timeout=60)
     assert not errors, errors
     return results
+
+
+def after_both_looked(find):
+    """`find` (a lookup of the draft already started), made to wait on its first call in each of two
+    threads until both have looked: both find nothing, as two clicks at once do."""
+    looked, first = threading.Barrier(2), threading.local()
+
+    def look(*args):
+        found = find(*args)
+        if not getattr(first, "done", False):
+            first.done = True
+            looked.wait(timeout=10)
+        return found
+
+    return look

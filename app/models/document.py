@@ -44,6 +44,13 @@ class DocumentStatus(LabelledEnum):
         return {cls.DRAFT: _l("Draft"), cls.FINAL: _l("Final, to be signed"), cls.SIGNED: _l("Signed")}
 
 
+# The drafts of plans and reports kept to one each (partial unique indexes, on SQLite and PostgreSQL).
+DRAFT_OF_PERIOD = ("status = 'draft' AND kind IN ('plan', 'report') AND corrects_id IS NULL "
+                   "AND amends_id IS NULL")
+DRAFT_AMENDMENT = "status = 'draft' AND kind = 'plan' AND corrects_id IS NULL"
+DRAFT_CORRECTION = "status = 'draft' AND kind IN ('plan', 'report')"
+
+
 class Document(TimestampMixin, db.Model):
     __table_args__ = (
         # A number is given once per issuing body, kind and year (05/BB-ĐKT of 2026 is one document).
@@ -55,6 +62,15 @@ class Document(TimestampMixin, db.Model):
                            name="owner_of_kind"),
         sa.CheckConstraint("kind IN ('plan', 'report') OR (period_start IS NULL AND period_end IS NULL)",
                            name="period_of_kind"),
+        # One open draft of each plan and report: of the year's plan or a report's period and scope, of an
+        # amended plan per plan amended, of a correction per plan or report corrected. Two starts at once
+        # (a double click) insert one draft; the other is refused here and opens that one.
+        sa.Index("uq_document_draft_of_period", "kind", "period_start", "period_end", "scope", unique=True,
+                 sqlite_where=sa.text(DRAFT_OF_PERIOD), postgresql_where=sa.text(DRAFT_OF_PERIOD)),
+        sa.Index("uq_document_draft_amendment", "amends_id", unique=True,
+                 sqlite_where=sa.text(DRAFT_AMENDMENT), postgresql_where=sa.text(DRAFT_AMENDMENT)),
+        sa.Index("uq_document_draft_correction", "corrects_id", unique=True,
+                 sqlite_where=sa.text(DRAFT_CORRECTION), postgresql_where=sa.text(DRAFT_CORRECTION)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -87,10 +87,10 @@ def reports():
         abort(403)
     if form is not None and form.validate_on_submit():
         try:
-            start, end = period_reports.period_bounds(form.period.data, form.year.data, form.start.data,
-                                                      form.end.data)
+            first, last = period_reports.period_bounds(form.period.data, form.year.data, form.start.data,
+                                                       form.end.data)
             document = period_reports.start_report(current_user, db.session.get(IssuingBody, form.issuing_body.data),
-                                                   start, end, form.scope.data)
+                                                   first, last, form.scope.data)
         except ValidationFailed as error:
             db.session.rollback()
             apply_error(form, error)
@@ -99,7 +99,7 @@ def reports():
     if form is not None and request.method == "GET":
         form.year.data = clock.local_today().year
     return render("secretariat/reports.html", status=form_status(form) if form else 200, form=form,
-                  documents=period_reports.reports_of(current_user))
+                  documents=period_reports.reports_of(current_user), scope_label=period_reports.scope_label)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def detail_context(document: Document, **extra) -> dict:
     extra.setdefault("scan_form", SignedScanForm(formdata=None))
     return {"document": document, "back": _back(document), "corrections": corrections,
             "rights": permissions.secretariat_rights(current_user, document), "body_html": output.body_html(document),
-            **extra}
+            "scope_label": period_reports.scope_label, **extra}
 
 
 @bp.route("/<int:document_id>")

@@ -509,6 +509,24 @@ def finalise_document(actor: User, document: Document, render_html: Callable[[di
     return with_numbering_retries(lambda draft: _finalise(actor, draft, render_html), document, attempts)
 
 
+def add_draft_once(draft: Document, existing: Callable[[], Document | None]) -> Document:
+    """Insert a new plan or report draft, or the draft a start at the same moment inserted first.
+
+    The unique indexes on open drafts (app.models.document) refuse the second of two inserts, on
+    PostgreSQL once the first commits and on SQLite at the write lock. That one is rolled back and
+    `existing()` finds the first's draft. The caller records and commits only when it gets `draft`."""
+    db.session.add(draft)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        found = existing()
+        if found is None:
+            raise
+        return found
+    return draft
+
+
 def with_numbering_retries(finalise: Callable[[Document], Document], document: Document,
                            attempts: int = 5) -> Document:
     """Run `finalise` (which numbers and commits) on the document; a clash with a concurrent
@@ -605,7 +623,8 @@ def upload_signed(actor: User, document: Document, filename: str, data: bytes) -
     return attachment
 
 
-def _draft_correction(document: Document) -> Document | None:
+def draft_correction(document: Document) -> Document | None:
+    """The draft correcting `document` already started, if any (any kind)."""
     return db.session.scalar(sa.select(Document).where(Document.corrects_id == document.id,
                                                         Document.status == DocumentStatus.DRAFT))
 
@@ -615,13 +634,13 @@ def start_correction(actor: User, document: Document) -> Document:
     started, if any."""
     if not can_correct_document(actor, document):
         raise NotPermitted(_("This document cannot be corrected by you now."))
-    found = _draft_correction(document)
+    found = draft_correction(document)
     if found is not None:
         return found
     try:
         inspection_service.claim(document.inspection)
     except ValidationFailed:
-        found = _draft_correction(document)  # of two starts at once, the second finds the first's draft
+        found = draft_correction(document)  # of two starts at once, the second finds the first's draft
         if found is None:
             raise
         return found

@@ -29,9 +29,11 @@ from app.models import Document, DocumentKind, DocumentStatus, IssuingBody, ParA
 from app.models.base import utcnow
 from app.services import audit, evidence, reports
 from app.services.documents import (
+    add_draft_once,
     clean_texts,
     date_line,
     day_words,
+    draft_correction,
     give_number,
     lines,
     nfc,
@@ -95,7 +97,13 @@ def scope_units(scope: str) -> set[int] | None:
     return set(db.session.scalars(sa.select(Unit.id).where(Unit.kind == UnitKind(scope))))
 
 
+def scope_label(scope: str) -> str:
+    """The units a report covers as its pages name them, in the user's language."""
+    return _("All units") if not scope else str(UnitKind(scope).label)
+
+
 def scope_words(scope: str) -> str:
+    """The units a report covers as the document names them, in Vietnamese."""
     if not scope:
         return "các cơ quan, đơn vị"
     with force_locale("vi"):
@@ -162,28 +170,29 @@ def live_figures(document: Document) -> dict:
 # --- drafts --------------------------------------------------------------------------------------
 
 def _first_drafts(period: str, scope: str, f: dict) -> dict:
-    """The narrative's first drafts, written from the figures (`scope` names a kind of unit, or is empty)."""
-    t, n = f["totals"], f["findings"]
-    grades = "; ".join(f"{g['units']} đơn vị xếp loại {g['grade']}" for g in f["grades"])
+    """The narrative's first drafts, written from the figures (`scope` names a kind of unit, or is empty);
+    counts the Vietnamese way (6.178), as the tables print them."""
+    t, n, c = f["totals"], f["findings"], number_text
+    grades = "; ".join(f"{c(g['units'])} đơn vị xếp loại {g['grade']}" for g in f["grades"])
     score = f"; điểm bình quân đạt {t['score']}%" if t["score"] != number_text(None) else ""
-    achievements = [f"Trong {period}, đã tiến hành {t['done']}/{t['planned']} cuộc kiểm tra theo kế hoạch tại "
-                    f"{t['units_inspected']} cơ quan, đơn vị{' thuộc ' + scope if scope else ''}{score}"
+    achievements = [f"Trong {period}, đã tiến hành {c(t['done'])}/{c(t['planned'])} cuộc kiểm tra theo kế hoạch "
+                    f"tại {c(t['units_inspected'])} cơ quan, đơn vị{' thuộc ' + scope if scope else ''}{score}"
                     + (f" ({grades})." if grades else "."),
-                    f"Các đoàn kiểm tra đã chỉ ra {n['issued']} tồn tại, hạn chế; các đơn vị đã khắc phục xong "
-                    f"{n['on_time'] + n['late']} ({n['on_time']} đúng hạn, {n['late']} trễ hạn)."]
+                    f"Các đoàn kiểm tra đã chỉ ra {c(n['issued'])} tồn tại, hạn chế; các đơn vị đã khắc phục xong "
+                    f"{c(n['on_time'] + n['late'])} ({c(n['on_time'])} đúng hạn, {c(n['late'])} trễ hạn)."]
     if t["tasks"]:
-        achievements.append(f"Về nhiệm vụ được giao: đã hoàn thành {t['tasks_done']}/{t['tasks']} nhiệm vụ.")
+        achievements.append(f"Về nhiệm vụ được giao: đã hoàn thành {c(t['tasks_done'])}/{c(t['tasks'])} nhiệm vụ.")
     areas = sorted(f["by_area"], key=lambda a: -a["issued"])[:3]
-    shortcomings = [f"Còn {n['active']} tồn tại, hạn chế chưa khắc phục xong, trong đó {n['overdue']} quá hạn; "
-                    f"{n['repeats']} tồn tại lặp lại từ lần kiểm tra trước."]
+    shortcomings = [f"Còn {c(n['active'])} tồn tại, hạn chế chưa khắc phục xong, trong đó {c(n['overdue'])} quá "
+                    f"hạn; {c(n['repeats'])} tồn tại lặp lại từ lần kiểm tra trước."]
     if areas:
         shortcomings.append("Tồn tại tập trung ở các lĩnh vực: "
-                            + "; ".join(f"{a['name'].lower()} ({a['issued']})" for a in areas) + ".")
+                            + "; ".join(f"{a['name'].lower()} ({c(a['issued'])})" for a in areas) + ".")
     if f["most_overdue"]:
         shortcomings.append("Các đơn vị còn nhiều tồn tại quá hạn: "
-                            + "; ".join(f"{u['name']} ({u['overdue']})" for u in f["most_overdue"]) + ".")
+                            + "; ".join(f"{u['name']} ({c(u['overdue'])})" for u in f["most_overdue"]) + ".")
     if t["tasks_overdue"]:
-        shortcomings.append(f"Còn {t['tasks_overdue']} nhiệm vụ được giao đã quá hạn mà chưa hoàn thành.")
+        shortcomings.append(f"Còn {c(t['tasks_overdue'])} nhiệm vụ được giao đã quá hạn mà chưa hoàn thành.")
     overdue_units = ", ".join(u["name"] for u in f["most_overdue"])
     return {
         "achievements": "\n".join(achievements), "shortcomings": "\n".join(shortcomings),
@@ -214,23 +223,31 @@ def texts_of(document: Document, figures: dict | None = None) -> dict:
     return defaults | {key: value for key, value in (document.texts or {}).items() if key in defaults}
 
 
+def _draft_of(start: date, end: date, scope: str) -> Document | None:
+    """The draft report of the period and scope already started, if any."""
+    return db.session.scalar(sa.select(Document).where(
+        Document.kind == KIND, Document.status == DocumentStatus.DRAFT, Document.corrects_id.is_(None),
+        Document.period_start == start, Document.period_end == end, Document.scope == scope).limit(1))
+
+
 def start_report(actor: User, body: IssuingBody | None, start: date, end: date, scope: str) -> Document:
     """A draft report of the period and scope (the draft already started for them, if any)."""
     if not can_write_secretariat_documents(actor):
         raise NotPermitted(_("Only leaders and administrators write periodic reports."))
     if scope and scope not in {kind.value for kind in UnitKind}:
         raise ValidationFailed("scope", _("Choose the units the report covers."))
+    if scope and not db.session.scalar(sa.select(sa.exists().where(Unit.kind == UnitKind(scope)))):
+        raise ValidationFailed("scope", _("No unit is of this kind: choose other units."))
     if body is None or not body.active:
         raise ValidationFailed("issuing_body", _("Choose the body that issues the report."))
-    found = db.session.scalar(sa.select(Document).where(
-        Document.kind == KIND, Document.status == DocumentStatus.DRAFT, Document.corrects_id.is_(None),
-        Document.period_start == start, Document.period_end == end, Document.scope == scope).limit(1))
+    found = _draft_of(start, end, scope)
     if found is not None:
         return found
-    document = Document(kind=KIND, status=DocumentStatus.DRAFT, issuing_body=body, period_start=start, period_end=end,
-                        scope=scope, date=clock.local_today(), place="", created_by=actor, texts={})
-    db.session.add(document)
-    db.session.flush()
+    draft = Document(kind=KIND, status=DocumentStatus.DRAFT, issuing_body=body, period_start=start, period_end=end,
+                     scope=scope, date=clock.local_today(), place="", created_by=actor, texts={})
+    document = add_draft_once(draft, lambda: _draft_of(start, end, scope))
+    if document is not draft:
+        return document  # a start at the same moment made it
     audit.record(actor, "create", document, label(document), {"kind": [None, KIND.value]})
     db.session.commit()
     return document
@@ -240,16 +257,16 @@ def start_correction(actor: User, document: Document) -> Document:
     """A new draft correcting an issued report (which stays as it is); the one already started, if any."""
     if not secretariat_rights(actor, document).correct:
         raise NotPermitted(_("This document cannot be corrected by you now."))
-    found = db.session.scalar(sa.select(Document).where(Document.corrects_id == document.id,
-                                                        Document.status == DocumentStatus.DRAFT).limit(1))
+    found = draft_correction(document)
     if found is not None:
         return found
-    correction = Document(kind=KIND, status=DocumentStatus.DRAFT, issuing_body=document.issuing_body,
-                          period_start=document.period_start, period_end=document.period_end, scope=document.scope,
-                          date=clock.local_today(), place="", created_by=actor, corrects=document,
-                          texts=dict(document.texts or {}))
-    db.session.add(correction)
-    db.session.flush()
+    draft = Document(kind=KIND, status=DocumentStatus.DRAFT, issuing_body=document.issuing_body,
+                     period_start=document.period_start, period_end=document.period_end, scope=document.scope,
+                     date=clock.local_today(), place="", created_by=actor, corrects=document,
+                     texts=dict(document.texts or {}))
+    correction = add_draft_once(draft, lambda: draft_correction(document))
+    if correction is not draft:
+        return correction  # a start at the same moment made it
     audit.record(actor, "correct", correction, label(correction), {"corrects": [None, document.number]})
     db.session.commit()
     return correction

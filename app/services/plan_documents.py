@@ -41,9 +41,11 @@ from app.models.base import utcnow
 from app.services import audit, evidence, notifications
 from app.services.documents import (
     ROLE_ORDER,
+    add_draft_once,
     clean_texts,
     date_line,
     day_words,
+    draft_correction,
     give_number,
     lines,
     nfc,
@@ -193,13 +195,17 @@ def _first_plan_draft(year: int) -> Document | None:
         Document.corrects_id.is_(None), Document.amends_id.is_(None)).limit(1))
 
 
+def _draft_amendment(base: Document) -> Document | None:
+    return db.session.scalar(sa.select(Document).where(Document.amends_id == base.id, Document.corrects_id.is_(None),
+                                                        Document.status == DocumentStatus.DRAFT).limit(1))
+
+
 def _new_draft(actor: User, body: IssuingBody, year: int, **links) -> Document:
+    """A new draft of the year's plan, not added yet (add_draft_once adds it)."""
     start, end = _period(year)
     document = Document(kind=KIND, status=DocumentStatus.DRAFT, issuing_body=body, period_start=start,
                         period_end=end, date=clock.local_today(), place="", created_by_id=actor.id, **links)
     document.texts = nfc(_defaults(body, year, links.get("amends")))
-    db.session.add(document)
-    db.session.flush()
     return document
 
 
@@ -216,7 +222,10 @@ def start_plan(actor: User, year: int, body: IssuingBody | None) -> Document:
     if latest_issued(year) is not None:
         raise ValidationFailed(None, _("The plan of %(year)d is issued: write an amended plan or a correction.",
                                        year=year))
-    document = _new_draft(actor, body, year)
+    draft = _new_draft(actor, body, year)
+    document = add_draft_once(draft, lambda: _first_plan_draft(year))
+    if document is not draft:
+        return document  # a start at the same moment made it
     audit.record(actor, "create", document, label(document), {"kind": [None, KIND.value], "year": [None, year]})
     db.session.commit()
     return document
@@ -230,14 +239,16 @@ def start_amendment(actor: User, year: int) -> Document:
     base, changes = pending_changes(year)
     if base is None:
         raise ValidationFailed(None, _("The plan of %(year)d is not issued yet.", year=year))
-    found = db.session.scalar(sa.select(Document).where(Document.amends_id == base.id,
-                                                        Document.status == DocumentStatus.DRAFT).limit(1))
+    found = _draft_amendment(base)
     if found is not None:
         return found
     if not has_changes(changes):
         raise ValidationFailed(None, _("No inspection was added, moved or cancelled since plan %(number)s.",
                                        number=base.number))
-    document = _new_draft(actor, base.issuing_body, year, amends=base)
+    draft = _new_draft(actor, base.issuing_body, year, amends=base)
+    document = add_draft_once(draft, lambda: _draft_amendment(base))
+    if document is not draft:
+        return document  # a start at the same moment made it
     audit.record(actor, "amend", document, label(document), {"amends": [None, base.number]})
     db.session.commit()
     return document
@@ -247,13 +258,14 @@ def start_correction(actor: User, document: Document) -> Document:
     """A new draft that corrects an issued plan (which stays as it is); the one already started, if any."""
     if not secretariat_rights(actor, document).correct:
         raise NotPermitted(_("This document cannot be corrected by you now."))
-    found = db.session.scalar(sa.select(Document).where(Document.corrects_id == document.id,
-                                                        Document.status == DocumentStatus.DRAFT).limit(1))
+    found = draft_correction(document)
     if found is not None:
         return found
-    correction = _new_draft(actor, document.issuing_body, year_of(document), corrects=document,
-                            amends=document.amends)
-    correction.texts = dict(document.texts or {})
+    draft = _new_draft(actor, document.issuing_body, year_of(document), corrects=document, amends=document.amends)
+    draft.texts = dict(document.texts or {})
+    correction = add_draft_once(draft, lambda: draft_correction(document))
+    if correction is not draft:
+        return correction  # a start at the same moment made it
     audit.record(actor, "correct", correction, label(correction), {"corrects": [None, document.number]})
     db.session.commit()
     return correction

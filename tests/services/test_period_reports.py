@@ -3,23 +3,28 @@ app.services.reports.period_figures, so the dashboard's), first drafts written f
 from the report series, figures frozen at finalisation, corrections, rights, and the three outputs
 (a landscape appendix per unit)."""
 import io
+import re
 import unicodedata
 from datetime import date
 
 import pytest
 from docx import Document as WordDocument
 from docx.enum.section import WD_ORIENT
+from flask_babel import force_locale
 from pypdf import PdfReader
 
-from app.documents.output import docx_bytes, pdf_bytes, render_body
+from app.documents.output import docx_bytes, page_html, pdf_bytes, render_body
 from app.extensions import db
-from app.models import Document, DocumentStatus, FindingStatus, InspectionStatus, Role, UnitKind
+from app.models import Document, DocumentKind, DocumentStatus, FindingStatus, InspectionStatus, IssuingBody, Role, \
+    UnitKind, User
 from app.services import period_reports as service
 from app.services import permissions, reports
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_finding, make_inspection, make_unit, make_user
 from tests.images import png
 from tests.services.test_documents import make_body
+from tests.services.test_plan_documents import drafts
+from tests.threads import after_both_looked, in_threads
 
 S = DocumentStatus
 
@@ -143,3 +148,58 @@ def test_pdf_and_word_with_a_landscape_appendix(app, leader, body, world):
     assert "BÁO CÁO" in paragraphs and "III. ĐỀ XUẤT, KIẾN NGHỊ" in paragraphs
     cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
     assert "Số cuộc kiểm tra theo kế hoạch" in cells and "UBND xã Đắk Ơ" in cells
+
+
+def test_a_scope_without_units_is_refused_beside_its_field(app, leader, body, world):
+    with pytest.raises(ValidationFailed) as error:
+        service.start_report(leader, body, date(2026, 1, 1), date(2026, 3, 31), UnitKind.PRESS.value)
+    assert error.value.field == "scope"
+    assert service.start_report(leader, body, date(2026, 1, 1), date(2026, 3, 31), UnitKind.COMMUNE.value).is_draft
+
+
+def test_two_starts_or_corrections_at_once_make_one_draft(app, leader, body, world, monkeypatch):
+    """A double click on "Write the report" (or "Write a correction"): both requests find no draft and
+    insert one; the unique index on open drafts refuses the second, which opens the first's draft."""
+    monkeypatch.setattr(service, "_draft_of", after_both_looked(service._draft_of))
+    leader_id, body_id = leader.id, body.id
+
+    def start(_n):
+        return service.start_report(db.session.get(User, leader_id), db.session.get(IssuingBody, body_id),
+                                    date(2026, 4, 1), date(2026, 6, 30), "").id
+
+    first, second = in_threads(app, 2, start)
+    assert first == second and drafts(kind=DocumentKind.REPORT) == [first]
+    report = db.session.get(Document, first)
+    service.update_draft(leader, report, report.row_version, date(2026, 7, 2), service.texts_of(report))
+    service.finalise_draft(leader, report, render_body)
+    monkeypatch.setattr(service, "draft_correction", after_both_looked(service.draft_correction))
+    corrections = in_threads(app, 2, lambda _n: service.start_correction(
+        db.session.get(User, leader_id), db.session.get(Document, first)).id)
+    assert corrections[0] == corrections[1] and drafts(corrects_id=first) == [corrections[0]]
+
+
+def test_counts_are_written_the_vietnamese_way_in_print_pdf_and_word(app, leader, body, world, monkeypatch):
+    """6.178, not 6178: in the tables, the sentences and the first drafts, whatever the user's language."""
+    figures_now = service.live_figures
+
+    def thousands(document):
+        figures = figures_now(document)
+        figures["totals"] |= {"planned": 6178, "done": 1234}
+        figures["findings"] |= {"issued": 12345}
+        figures["units"][0] |= {"open": 1500}
+        return figures
+
+    monkeypatch.setattr(service, "live_figures", thousands)
+    document = service.start_report(leader, body, date(2026, 1, 1), date(2026, 12, 31), "")
+    with app.test_request_context(), force_locale("en"):
+        page = page_html(document, screen=True)
+        pdf = " ".join(unicodedata.normalize("NFC", "\n".join(
+            p.extract_text() for p in PdfReader(io.BytesIO(pdf_bytes(document))).pages)).split())
+        word = WordDocument(io.BytesIO(docx_bytes(document)))
+    word_text = "\n".join([p.text for p in word.paragraphs]
+                          + [cell.text for table in word.tables for row in table.rows for cell in row.cells])
+    for name, text in (("print", page), ("PDF", pdf), ("Word", word_text)):
+        for expected in ("6.178", "12.345", "1.500", "đã tiến hành 1.234/6.178 cuộc kiểm tra",
+                         "đã chỉ ra 12.345 tồn tại"):
+            assert expected in text, (name, expected)
+        assert not re.search(r"(?<![\d.,])(6178|12345|1500)(?!\d)", text), name

@@ -12,13 +12,14 @@ from pypdf import PdfReader
 
 from app.documents.output import docx_bytes, pdf_bytes, render_body
 from app.extensions import db
-from app.models import AuditEvent, Document, DocumentKind, DocumentStatus, InspectionStatus, Role
+from app.models import AuditEvent, Document, DocumentKind, DocumentStatus, InspectionStatus, IssuingBody, Role, User
 from app.services import permissions
 from app.services import plan_documents as service
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_inspection, make_unit, make_user
 from tests.images import png
 from tests.services.test_documents import _pdf_fonts, make_body
+from tests.threads import after_both_looked, in_threads
 
 S = DocumentStatus
 
@@ -108,6 +109,38 @@ def test_only_leaders_and_administrators_write_plans(leader, body, planned):
         with pytest.raises(NotPermitted):
             service.start_plan(make_user(role), 2026, body)
     assert service.start_plan(make_user(Role.ADMIN), 2026, body).is_draft
+
+
+def drafts(**where) -> list[int]:
+    return list(db.session.scalars(sa.select(Document.id).filter_by(status=S.DRAFT, **where)))
+
+
+def test_two_starts_at_once_make_one_draft(app, leader, body, planned, monkeypatch):
+    """A double click on "Write the plan document": both requests find no draft and insert one; the
+    unique index on open drafts refuses the second insert, whose request then opens the first's draft."""
+    monkeypatch.setattr(service, "_first_plan_draft", after_both_looked(service._first_plan_draft))
+    leader_id, body_id = leader.id, body.id
+
+    def start(_n):
+        return service.start_plan(db.session.get(User, leader_id), 2026, db.session.get(IssuingBody, body_id)).id
+
+    first, second = in_threads(app, 2, start)
+    assert first == second and drafts(kind=DocumentKind.PLAN) == [first]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "create", AuditEvent.entity == "document", AuditEvent.entity_id == first)) == 1
+
+
+def test_two_amendments_or_corrections_at_once_make_one_draft(app, leader, body, planned, monkeypatch):
+    plan = issued_plan(leader, body)
+    make_inspection(unit=make_unit(name="Sở Y tế"), planned_start=date(2026, 9, 1), planned_end=date(2026, 9, 2))
+    monkeypatch.setattr(service, "_draft_amendment", after_both_looked(service._draft_amendment))
+    monkeypatch.setattr(service, "draft_correction", after_both_looked(service.draft_correction))
+    leader_id, plan_id = leader.id, plan.id
+    amendments = in_threads(app, 2, lambda _n: service.start_amendment(db.session.get(User, leader_id), 2026).id)
+    assert amendments[0] == amendments[1] and drafts(amends_id=plan_id) == [amendments[0]]
+    corrections = in_threads(app, 2, lambda _n: service.start_correction(
+        db.session.get(User, leader_id), db.session.get(Document, plan_id)).id)
+    assert corrections[0] == corrections[1] and drafts(corrects_id=plan_id) == [corrections[0]]
 
 
 # --- finalising ----------------------------------------------------------------------------------

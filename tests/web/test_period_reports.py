@@ -77,3 +77,20 @@ def test_others_read_issued_reports_only_if_they_see_the_dashboard(instance, cli
         assert reader.get(f"/secretariat/{document.id}").status_code == 200
         assert new_report(reader, body).status_code == 403
         assert reader.post(f"/secretariat/{document.id}/correct").status_code == 403
+
+
+def test_a_wrong_period_or_scope_comes_back_beside_its_field_with_the_choices_kept(instance, client, leader, body,
+                                                                                   world):
+    login(client, leader)
+    response = new_report(client, body, period="dates", start="2026-05-01", end="2026-04-01", scope="commune")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Ngày kết thúc kỳ báo cáo trước ngày bắt đầu." in page
+    assert 'value="2026-05-01"' in page and '<option selected value="commune">' in page
+    response = new_report(client, body, period="q3", year="2026", scope=UnitKind.PRESS.value)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="scope-error"' in page
+    assert "Không có cơ quan, đơn vị nào thuộc khối này" in page and '<option selected value="q3">' in page
+    assert db.session.scalar(sa.select(sa.func.count(Document.id))) == 0
+    assert new_report(client, body, period="q3", year="2026", scope=UnitKind.COMMUNE.value).status_code == 303
+    page = client.get("/secretariat/reports").get_data(as_text=True)
+    assert "01/07/2026 – 30/09/2026 · UBND cấp xã" in page  # which units, beside the period
