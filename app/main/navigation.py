@@ -31,7 +31,8 @@ NAV_ITEMS = (
     NavItem(_l("Tasks and remediation"), "follow_ups.index", tuple(Role), "follow_ups."),
     NavItem(_l("Directives"), "directives.index", STAFF, "directives."),
     NavItem(_l("CCHC index"), "cchc_index.index", STAFF, "cchc_index."),
-    NavItem(_l("Annual plan"), "inspections.plan", STAFF, "inspections.plan"),
+    # Unit heads too: their unit's inspections by month, and the issued plan documents of the year.
+    NavItem(_l("Annual plan"), "inspections.plan", tuple(Role), "inspections.plan"),
     NavItem(_l("Checklists"), "checklists.index", STAFF, "checklists."),
     NavItem(_l("Units"), "units.index", (Role.ADMIN,), "units."),
     NavItem(_l("Users"), "admin.users", (Role.ADMIN,), "admin.user"),

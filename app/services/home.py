@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import ACTIVE_STATUSES, Finding, FindingStatus, Inspection, InspectionMember, InspectionStatus, Role, TeamRole, Unit, User
-from app.services import finding_lists, findings, follow_ups, reports
+from app.services import finding_lists, findings, follow_ups, plan_documents, reports
 from app.services.permissions import is_manager, units_visible_to, visible_findings, visible_follow_ups, \
     visible_inspections
 
@@ -68,7 +68,7 @@ def _to_verify(user: User) -> list[Finding]:
 
 def todo(user: User, today: date) -> dict:
     """The unit head's "to do": their units' open findings, then their tasks and remediation items,
-    each overdue first, then by due date."""
+    each overdue first, then by due date; and the year's issued inspection plans."""
     mine = visible_findings(user)
     active = mine.where(Finding.status.in_(ACTIVE_STATUSES))
     return {
@@ -79,4 +79,5 @@ def todo(user: User, today: date) -> dict:
         "items": follow_ups.active_items(user, today),
         "item_counts": follow_ups.counts(visible_follow_ups(user), today),
         "units": db.session.scalars(units_visible_to(user).order_by(Unit.code)).all(),
+        "plans": plan_documents.plans_of(user, today.year),
     }

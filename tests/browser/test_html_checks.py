@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from app import clock
 from app.extensions import db
 from app.models import (
     ChecklistTemplate,
@@ -26,9 +27,12 @@ from app.models import (
     Finding,
     Inspection,
     InspectionStatus,
+    IssuingBody,
     TemplateStatus,
     Unit,
+    User,
 )
+from app.services import period_reports, plan_documents
 from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
@@ -82,27 +86,45 @@ def _demo_ids(app) -> dict[str, int]:
                                                              FollowUpItem.status == FollowUpStatus.IN_PROGRESS)
                              .order_by(FollowUpItem.id)),
             "remediation": one(sa.select(FollowUpItem.id).where(FollowUpItem.criterion_code == "III.2")),
+            "plan": one(sa.select(Document.id).where(Document.kind == DocumentKind.PLAN)),
+            "report": one(sa.select(Document.id).where(Document.kind == DocumentKind.REPORT)),
         }
+        ids |= _secretariat_drafts(ids["plan"])
     assert all(ids.values()), ids
     return ids
+
+
+def _secretariat_drafts(plan_id: int) -> dict[str, int]:
+    """Drafts whose edit pages (form beside the live preview) are checked: a correction of the demo's
+    plan and a report on the first quarter (the demo issues both documents, so has no draft)."""
+    leader = db.session.scalar(sa.select(User).where(User.username == "leader"))
+    body = db.session.scalar(sa.select(IssuingBody).where(IssuingBody.code == "SNV"))
+    plan = db.session.get(Document, plan_id)
+    first, last = period_reports.period_bounds("q1", clock.local_today().year, None, None)
+    return {"plan_draft": plan_documents.start_correction(leader, plan).id,
+            "report_draft": period_reports.start_report(leader, body, first, last, "").id}
 
 
 def _pages(ids: dict[str, int]) -> dict[str, list[str]]:
     """The main pages of each role: home, lists, a detail page of each kind it may open, its forms."""
     common = ["/", "/notifications/", f"/findings/{ids['finding']}", f"/documents/{ids['conclusion']}",
-              "/reports/search?s=Đắk+Hà", "/offline", "/auth/password"]
+              "/reports/search?s=Đắk+Hà", "/offline", "/auth/password", "/inspections/plan",
+              f"/secretariat/{ids['plan']}"]
+    reports = ["/secretariat/reports", f"/secretariat/{ids['report']}"]
     return {
         "admin": common + [
             "/units/", f"/units/{ids['unit']}", "/units/new", "/admin/users", "/admin/users/new",
             "/admin/audit", "/admin/issuing-bodies", "/checklists/", f"/checklists/{ids['template']}",
-            f"/checklists/{ids['template']}/preview", "/reports/"],
-        "leader": common + [
-            "/inspections/", "/inspections/plan", "/inspections/new", f"/inspections/{ids['reviewed']}",
+            f"/checklists/{ids['template']}/preview", "/reports/", *reports],
+        "leader": common + reports + [
+            f"/secretariat/{ids['plan_draft']}/edit", f"/secretariat/{ids['report_draft']}/edit",
+            f"/secretariat/{ids['report_draft']}",
+            "/inspections/", "/inspections/new", f"/inspections/{ids['reviewed']}",
             "/findings/", f"/findings/inspections/{ids['reviewed']}", f"/documents/{ids['minutes']}",
             "/reports/", "/directives/", f"/directives/{ids['directive']}", f"/directives/{ids['directive']}/tasks/new",
             "/directives/new", "/follow-ups/", f"/follow-ups/{ids['task_item']}", f"/follow-ups/{ids['remediation']}",
             "/cchc-index/", "/cchc-index/import"],
-        "inspector": common + [
+        "inspector": common + reports + [
             "/inspections/", f"/inspections/{ids['in_progress']}", f"/inspections/{ids['in_progress']}/checklist",
             "/findings/", "/checklists/"],
         "unithead": common + ["/findings/todo", f"/findings/units/{ids['unit']}", "/follow-ups/",

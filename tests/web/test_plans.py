@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
+from app import clock
+from app.documents.output import render_body
 from app.extensions import db
 from app.models import Document, DocumentKind, DocumentStatus, Role
 from app.services import plan_documents
@@ -142,3 +144,20 @@ def test_others_read_only_the_issued_plan(instance, client, app, leader, body, p
     assert reader.post(f"/secretariat/{draft.id}/correct").status_code == 403
     # The inspections' document routes never show a plan, even to a leader.
     assert client.get(f"/documents/{draft.id}").status_code == 404
+
+
+def test_a_unit_head_finds_the_years_plan_from_the_home_page_and_the_menu(instance, app, leader, body):
+    year = clock.local_today().year
+    unit = make_unit(name="UBND huyện Kon Plông")
+    make_inspection(unit=unit, planned_start=date(year, 3, 10), planned_end=date(year, 3, 11))
+    head = login(app.test_client(), make_user(Role.UNIT_HEAD, unit=unit))
+    page = head.get("/").get_data(as_text=True)
+    assert 'id="todo-plans"' in page and f"Kế hoạch năm {year} chưa được ban hành." in page
+    assert 'href="/inspections/plan"' in page  # "Kế hoạch năm" in the menu
+    plan = plan_documents.start_plan(leader, year, body)
+    plan_documents.update_draft(leader, plan, plan.row_version, date(year, 1, 15), plan_documents.texts_of(plan))
+    plan_documents.finalise_draft(leader, plan, render_body)
+    page = head.get("/").get_data(as_text=True)
+    assert f'href="/secretariat/{plan.id}"' in page and f"Kế hoạch kiểm tra {plan.number}" in page
+    assert f'href="/inspections/plan?year={year}"' in page
+    assert head.get(f"/secretariat/{plan.id}").status_code == 200
