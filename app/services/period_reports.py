@@ -26,8 +26,7 @@ from flask_babel import gettext as _
 from app import clock
 from app.extensions import db
 from app.models import Document, DocumentKind, DocumentStatus, IssuingBody, ParArea, Severity, Unit, UnitKind, User
-from app.models.base import utcnow
-from app.services import audit, evidence, reports
+from app.services import audit, reports, secretariat_documents
 from app.services.documents import (
     add_draft_once,
     clean_texts,
@@ -44,7 +43,6 @@ from app.services.documents import (
 from app.services.errors import NotPermitted, ValidationFailed
 from app.services.periods import ROMAN
 from app.services.permissions import can_write_secretariat_documents, secretariat_rights, visible_reports
-from app.services.transactions import commit_or_stale
 
 KIND = DocumentKind.REPORT
 # The periods a leader chooses from: (first month, last month) of a year, or two dates.
@@ -274,24 +272,7 @@ def start_correction(actor: User, document: Document) -> Document:
 
 def update_draft(actor: User, document: Document, row_version: int, doc_date: date | None, texts: dict) -> Document:
     """Save a draft's date and texts (as posted: clean_texts checks them)."""
-    if not secretariat_rights(actor, document).edit:
-        raise NotPermitted(_("Only a draft can be edited, by who writes it."))
-    if row_version != document.row_version:
-        raise ValidationFailed(None, _("Someone else changed this document meanwhile. Reload the page to see "
-                                       "their changes, then make yours again."))
-    cleaned = clean_texts(KIND, texts)
-    before = {"date": document.date.isoformat() if document.date else None, **(document.texts or {})}
-    document.date, document.texts = doc_date, cleaned
-    changes = audit.diff(before, {"date": doc_date.isoformat() if doc_date else None, **cleaned})
-    if changes:
-        document.updated_at = utcnow()
-        audit.record(actor, "update", document, label(document), changes)
-    _commit()
-    return document
-
-
-def _commit() -> None:
-    commit_or_stale(_("Someone else changed this document meanwhile. Reload the page and try again."))
+    return secretariat_documents.save_draft(actor, document, row_version, doc_date, texts, label(document))
 
 
 # --- composing -----------------------------------------------------------------------------------
@@ -365,28 +346,11 @@ def _finalise(actor: User, document: Document, render_html) -> Document:
     give_number(document)
     document.texts = data["texts"]
     db.session.flush()
-    data |= {"number": document.number}
-    document.snapshot = data
-    document.content_html = render_html(data)
-    document.status = DocumentStatus.FINAL
-    document.locked_at = utcnow()
-    document.finalised_by_id = actor.id
-    audit.record(actor, "finalise", document, label(document),
-                 {"status": [DocumentStatus.DRAFT.value, DocumentStatus.FINAL.value], "number": [None, document.number]})
-    db.session.commit()
-    return document
+    return secretariat_documents.freeze(actor, document, data | {"number": document.number}, render_html, label(document))
 
 
 def upload_signed(actor: User, document: Document, filename: str, data: bytes):
     """The scan of the signed report: the report becomes signed."""
-    if not secretariat_rights(actor, document).sign:
-        raise NotPermitted(_("Only who finalised this kind of document uploads its signed scan, once it is final."))
-    if not data:
-        raise ValidationFailed("file", _("Choose the scan of the signed document (PDF or photo)."))
-    attachment = evidence.attach_files(actor, evidence.prepare_files([(filename, data)]), document_id=document.id)[0]
-    document.status = DocumentStatus.SIGNED
-    document.signed_at = utcnow()
-    audit.record(actor, "sign", document, label(document),
-                 {"status": [DocumentStatus.FINAL.value, DocumentStatus.SIGNED.value], "scan": [None, attachment.id]})
-    _commit()
+    attachment = secretariat_documents.attach_signed_scan(actor, document, filename, data, label(document))
+    secretariat_documents.commit()
     return attachment

@@ -37,8 +37,7 @@ from app.models import (
     Role,
     User,
 )
-from app.models.base import utcnow
-from app.services import audit, evidence, notifications
+from app.services import audit, notifications, secretariat_documents
 from app.services.documents import (
     ROLE_ORDER,
     add_draft_once,
@@ -54,7 +53,6 @@ from app.services.documents import (
 )
 from app.services.errors import NotPermitted, ValidationFailed
 from app.services.permissions import ISSUED_DOCUMENTS, can_write_secretariat_documents, secretariat_rights, visible_plans
-from app.services.transactions import commit_or_stale
 
 KIND = DocumentKind.PLAN
 # What an amended plan compares between the plan it amends and the inspections now.
@@ -273,24 +271,7 @@ def start_correction(actor: User, document: Document) -> Document:
 
 def update_draft(actor: User, document: Document, row_version: int, doc_date: date | None, texts: dict) -> Document:
     """Save a draft's date and texts (as posted: clean_texts checks them)."""
-    if not secretariat_rights(actor, document).edit:
-        raise NotPermitted(_("Only a draft can be edited, by who writes it."))
-    if row_version != document.row_version:
-        raise ValidationFailed(None, _("Someone else changed this document meanwhile. Reload the page to see "
-                                       "their changes, then make yours again."))
-    cleaned = clean_texts(KIND, texts)
-    before = {"date": document.date.isoformat() if document.date else None, **(document.texts or {})}
-    document.date, document.texts = doc_date, cleaned
-    changes = audit.diff(before, {"date": doc_date.isoformat() if doc_date else None, **cleaned})
-    if changes:
-        document.updated_at = utcnow()
-        audit.record(actor, "update", document, label(document), changes)
-    _commit()
-    return document
-
-
-def _commit() -> None:
-    commit_or_stale(_("Someone else changed this document meanwhile. Reload the page and try again."))
+    return secretariat_documents.save_draft(actor, document, row_version, doc_date, texts, label(document))
 
 
 # --- composing -----------------------------------------------------------------------------------
@@ -385,16 +366,7 @@ def _finalise(actor: User, document: Document, render_html: Callable[[dict], str
     give_number(document)
     document.texts = nfc(texts_of(document))
     db.session.flush()
-    data = _compose_live(document)
-    document.snapshot = data
-    document.content_html = render_html(data)
-    document.status = DocumentStatus.FINAL
-    document.locked_at = utcnow()
-    document.finalised_by_id = actor.id
-    audit.record(actor, "finalise", document, label(document),
-                 {"status": [DocumentStatus.DRAFT.value, DocumentStatus.FINAL.value], "number": [None, document.number]})
-    db.session.commit()
-    return document
+    return secretariat_documents.freeze(actor, document, _compose_live(document), render_html, label(document))
 
 
 def _planned_unit_heads(data: dict) -> list[User]:
@@ -406,16 +378,8 @@ def _planned_unit_heads(data: dict) -> list[User]:
 
 def upload_signed(actor: User, document: Document, filename: str, data: bytes):
     """The scan of the signed plan: the plan becomes signed and the heads of its units are told."""
-    if not secretariat_rights(actor, document).sign:
-        raise NotPermitted(_("Only who finalised this kind of document uploads its signed scan, once it is final."))
-    if not data:
-        raise ValidationFailed("file", _("Choose the scan of the signed document (PDF or photo)."))
-    attachment = evidence.attach_files(actor, evidence.prepare_files([(filename, data)]), document_id=document.id)[0]
-    document.status = DocumentStatus.SIGNED
-    document.signed_at = utcnow()
-    audit.record(actor, "sign", document, label(document),
-                 {"status": [DocumentStatus.FINAL.value, DocumentStatus.SIGNED.value], "scan": [None, attachment.id]})
+    attachment = secretariat_documents.attach_signed_scan(actor, document, filename, data, label(document))
     notifications.notify(_planned_unit_heads(document.snapshot), _("%(document)s is signed and available.",
                                                                    document=document.label), link(document))
-    _commit()
+    secretariat_documents.commit()
     return attachment

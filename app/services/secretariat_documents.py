@@ -1,0 +1,70 @@
+"""What the secretariat's two documents, the year's plan (app.services.plan_documents) and the
+periodic report (app.services.period_reports), do alike: save a draft's date and texts, freeze a
+numbered draft with the data it was drawn from, take the signed scan. Each kind's module draws its
+own data, says what a draft still misses and whom a signed one is announced to; `label` names the
+document in the audit trail."""
+from collections.abc import Callable
+from datetime import date
+
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import Attachment, Document, DocumentStatus, User
+from app.models.base import utcnow
+from app.services import audit, evidence
+from app.services.documents import clean_texts
+from app.services.errors import NotPermitted, ValidationFailed
+from app.services.permissions import secretariat_rights
+from app.services.transactions import commit_or_stale
+
+
+def save_draft(actor: User, document: Document, row_version: int, doc_date: date | None, texts: dict,
+               label: str) -> Document:
+    """Save a draft's date and texts (as posted: clean_texts checks them)."""
+    if not secretariat_rights(actor, document).edit:
+        raise NotPermitted(_("Only a draft can be edited, by who writes it."))
+    if row_version != document.row_version:
+        raise ValidationFailed(None, _("Someone else changed this document meanwhile. Reload the page to see "
+                                       "their changes, then make yours again."))
+    cleaned = clean_texts(document.kind, texts)
+    before = {"date": document.date.isoformat() if document.date else None, **(document.texts or {})}
+    document.date, document.texts = doc_date, cleaned
+    changes = audit.diff(before, {"date": doc_date.isoformat() if doc_date else None, **cleaned})
+    if changes:
+        document.updated_at = utcnow()
+        audit.record(actor, "update", document, label, changes)
+    commit()
+    return document
+
+
+def freeze(actor: User, document: Document, data: dict, render_html: Callable[[dict], str], label: str) -> Document:
+    """Keep a numbered draft's data and its page as `render_html` draws it: the document is final and
+    says the same whatever later happens to the data it was drawn from."""
+    document.snapshot = data
+    document.content_html = render_html(data)
+    document.status = DocumentStatus.FINAL
+    document.locked_at = utcnow()
+    document.finalised_by_id = actor.id
+    audit.record(actor, "finalise", document, label,
+                 {"status": [DocumentStatus.DRAFT.value, DocumentStatus.FINAL.value], "number": [None, document.number]})
+    db.session.commit()
+    return document
+
+
+def attach_signed_scan(actor: User, document: Document, filename: str, data: bytes, label: str) -> Attachment:
+    """The scan of the signed document: the document becomes signed. The caller commits, with whatever
+    it announces."""
+    if not secretariat_rights(actor, document).sign:
+        raise NotPermitted(_("Only who finalised this kind of document uploads its signed scan, once it is final."))
+    if not data:
+        raise ValidationFailed("file", _("Choose the scan of the signed document (PDF or photo)."))
+    attachment = evidence.attach_files(actor, evidence.prepare_files([(filename, data)]), document_id=document.id)[0]
+    document.status = DocumentStatus.SIGNED
+    document.signed_at = utcnow()
+    audit.record(actor, "sign", document, label,
+                 {"status": [DocumentStatus.FINAL.value, DocumentStatus.SIGNED.value], "scan": [None, attachment.id]})
+    return attachment
+
+
+def commit() -> None:
+    commit_or_stale(_("Someone else changed this document meanwhile. Reload the page and try again."))
