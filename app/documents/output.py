@@ -14,8 +14,9 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import Response, abort, current_app, has_request_context, make_response, render_template, url_for
 
+from app.files import send_stored
 from app.models import Document, DocumentKind
 from app.services import documents, evidence, period_reports, plan_documents
 
@@ -158,3 +159,39 @@ def file_name(document: Document, extension: str) -> str:
     ascii_stem = unicodedata.normalize("NFKD", stem.replace("Đ", "D").replace("đ", "d"))
     ascii_stem = re.sub(r"[^A-Za-z0-9]+", "-", ascii_stem.encode("ascii", "ignore").decode()).strip("-")
     return f"{ascii_stem}.{extension}"
+
+
+# --- responses: what the documents' and the secretariat's routes send, once they have loaded the
+# document through what the user may read -----------------------------------------------------------
+
+WORD_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def print_response(document: Document) -> Response:
+    """The document on A4 for the browser's print dialog (the same page the PDF is made from)."""
+    response = make_response(page_html(document, screen=True))
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    return response
+
+
+def download(data: bytes, mimetype: str, name: str) -> Response:
+    response = make_response(data)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def pdf_response(document: Document) -> Response:
+    return download(pdf_bytes(document), "application/pdf", file_name(document, "pdf"))
+
+
+def docx_response(document: Document) -> Response:
+    return download(docx_bytes(document), WORD_MIMETYPE, file_name(document, "docx"))
+
+
+def signed_scan_response(document: Document) -> Response:
+    """The document's signed scan as a download; 404 before it is signed."""
+    scan = document.signed_scan or abort(404)
+    extension = "pdf" if scan.mime_type == "application/pdf" else "jpg"
+    return send_stored(scan.sha256, mimetype=scan.mime_type, as_attachment=True,
+                       download_name=file_name(document, f"signed.{extension}"))

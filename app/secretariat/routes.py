@@ -6,7 +6,7 @@ Each route makes one check: the document is loaded through what the user may rea
 service's to refuse (403). Plain posts redirect (303) or come back with 422 and the messages beside
 their fields, nothing typed lost; htmx only adds the live preview.
 """
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
@@ -16,7 +16,6 @@ from app.documents.forms import DocumentForm, PlanStartForm, ReportStartForm, Si
 from app.documents.output import render_body
 from app import clock
 from app.extensions import db
-from app.files import send_stored
 from app.forms import apply_error, clamp_year, form_status
 from app.htmx import is_htmx, render
 from app.models import Document, DocumentKind, IssuingBody
@@ -214,31 +213,17 @@ def correct(document_id: int):
 
 @bp.route("/<int:document_id>/print")
 def print_view(document_id: int):
-    """The plan on A4 for the browser's print dialog (the same page the PDF is made from)."""
-    response = make_response(output.page_html(get_document(document_id), screen=True))
-    response.headers["Content-Type"] = "text/html; charset=utf-8"
-    return response
-
-
-def _download(data: bytes, mimetype: str, name: str):
-    response = make_response(data)
-    response.headers["Content-Type"] = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return output.print_response(get_document(document_id))
 
 
 @bp.route("/<int:document_id>/pdf")
 def pdf(document_id: int):
-    document = get_document(document_id)
-    return _download(output.pdf_bytes(document), "application/pdf", output.file_name(document, "pdf"))
+    return output.pdf_response(get_document(document_id))
 
 
 @bp.route("/<int:document_id>/docx")
 def docx(document_id: int):
-    document = get_document(document_id)
-    return _download(output.docx_bytes(document),
-                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                     output.file_name(document, "docx"))
+    return output.docx_response(get_document(document_id))
 
 
 # --- the signed scan -----------------------------------------------------------------------------
@@ -266,11 +251,7 @@ def upload_signed(document_id: int):
 
 @bp.route("/<int:document_id>/signed")
 def signed_scan(document_id: int):
-    document = get_document(document_id)
-    scan = document.signed_scan or abort(404)
-    extension = "pdf" if scan.mime_type == "application/pdf" else "jpg"
-    return send_stored(scan.sha256, mimetype=scan.mime_type, as_attachment=True,
-                       download_name=output.file_name(document, f"signed.{extension}"))
+    return output.signed_scan_response(get_document(document_id))
 
 
 @bp.app_context_processor
