@@ -32,7 +32,6 @@ from app.services.documents import (
     clean_texts,
     date_line,
     day_words,
-    draft_correction,
     give_number,
     lines,
     nfc,
@@ -253,21 +252,13 @@ def start_report(actor: User, body: IssuingBody | None, start: date, end: date, 
 
 def start_correction(actor: User, document: Document) -> Document:
     """A new draft correcting an issued report (which stays as it is); the one already started, if any."""
-    if not secretariat_rights(actor, document).correct:
-        raise NotPermitted(_("This document cannot be corrected by you now."))
-    found = draft_correction(document)
-    if found is not None:
-        return found
-    draft = Document(kind=KIND, status=DocumentStatus.DRAFT, issuing_body=document.issuing_body,
-                     period_start=document.period_start, period_end=document.period_end, scope=document.scope,
-                     date=clock.local_today(), place="", created_by=actor, corrects=document,
-                     texts=dict(document.texts or {}))
-    correction = add_draft_once(draft, lambda: draft_correction(document))
-    if correction is not draft:
-        return correction  # a start at the same moment made it
-    audit.record(actor, "correct", correction, label(correction), {"corrects": [None, document.number]})
-    db.session.commit()
-    return correction
+    def new_draft() -> Document:
+        return Document(kind=KIND, status=DocumentStatus.DRAFT, issuing_body=document.issuing_body,
+                        period_start=document.period_start, period_end=document.period_end, scope=document.scope,
+                        date=clock.local_today(), place="", created_by=actor, corrects=document,
+                        texts=dict(document.texts or {}))
+
+    return secretariat_documents.start_correction(actor, document, new_draft, label)
 
 
 def update_draft(actor: User, document: Document, row_version: int, doc_date: date | None, texts: dict) -> Document:

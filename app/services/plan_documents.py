@@ -44,7 +44,6 @@ from app.services.documents import (
     clean_texts,
     date_line,
     day_words,
-    draft_correction,
     give_number,
     lines,
     nfc,
@@ -254,19 +253,12 @@ def start_amendment(actor: User, year: int) -> Document:
 
 def start_correction(actor: User, document: Document) -> Document:
     """A new draft that corrects an issued plan (which stays as it is); the one already started, if any."""
-    if not secretariat_rights(actor, document).correct:
-        raise NotPermitted(_("This document cannot be corrected by you now."))
-    found = draft_correction(document)
-    if found is not None:
-        return found
-    draft = _new_draft(actor, document.issuing_body, year_of(document), corrects=document, amends=document.amends)
-    draft.texts = dict(document.texts or {})
-    correction = add_draft_once(draft, lambda: draft_correction(document))
-    if correction is not draft:
-        return correction  # a start at the same moment made it
-    audit.record(actor, "correct", correction, label(correction), {"corrects": [None, document.number]})
-    db.session.commit()
-    return correction
+    def new_draft() -> Document:
+        draft = _new_draft(actor, document.issuing_body, year_of(document), corrects=document, amends=document.amends)
+        draft.texts = dict(document.texts or {})
+        return draft
+
+    return secretariat_documents.start_correction(actor, document, new_draft, label)
 
 
 def update_draft(actor: User, document: Document, row_version: int, doc_date: date | None, texts: dict) -> Document:

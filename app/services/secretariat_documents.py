@@ -12,10 +12,27 @@ from app.extensions import db
 from app.models import Attachment, Document, DocumentStatus, User
 from app.models.base import utcnow
 from app.services import audit, evidence
-from app.services.documents import clean_texts
+from app.services.documents import add_draft_once, clean_texts, draft_correction
 from app.services.errors import NotPermitted, ValidationFailed
 from app.services.permissions import secretariat_rights
 from app.services.transactions import commit_or_stale
+
+
+def start_correction(actor: User, document: Document, new_draft: Callable[[], Document],
+                     label: Callable[[Document], str]) -> Document:
+    """A new draft, made by `new_draft`, that corrects an issued document (which stays as it is); the
+    correction already started, if any."""
+    if not secretariat_rights(actor, document).correct:
+        raise NotPermitted(_("This document cannot be corrected by you now."))
+    found = draft_correction(document)
+    if found is not None:
+        return found
+    draft = new_draft()
+    correction = add_draft_once(draft, lambda: draft_correction(document))
+    if correction is draft:  # else a start at the same moment made it
+        audit.record(actor, "correct", correction, label(correction), {"corrects": [None, document.number]})
+        db.session.commit()
+    return correction
 
 
 def save_draft(actor: User, document: Document, row_version: int, doc_date: date | None, texts: dict,

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import Document, DocumentKind, DocumentStatus, FindingStatus, InspectionStatus, IssuingBody, Role, \
     UnitKind, User
 from app.services import period_reports as service
-from app.services import permissions, reports
+from app.services import permissions, reports, secretariat_documents
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_finding, make_inspection, make_unit, make_user
 from tests.images import png
@@ -172,7 +172,8 @@ def test_two_starts_or_corrections_at_once_make_one_draft(app, leader, body, wor
     report = db.session.get(Document, first)
     service.update_draft(leader, report, report.row_version, date(2026, 7, 2), service.texts_of(report))
     service.finalise_draft(leader, report, render_body)
-    monkeypatch.setattr(service, "draft_correction", after_both_looked(service.draft_correction))
+    monkeypatch.setattr(secretariat_documents, "draft_correction",
+                        after_both_looked(secretariat_documents.draft_correction))
     corrections = in_threads(app, 2, lambda _n: service.start_correction(
         db.session.get(User, leader_id), db.session.get(Document, first)).id)
     assert corrections[0] == corrections[1] and drafts(corrects_id=first) == [corrections[0]]

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from app.documents.output import docx_bytes, pdf_bytes, render_body
 from app.extensions import db
 from app.models import AuditEvent, Document, DocumentKind, DocumentStatus, InspectionStatus, IssuingBody, Role, User
-from app.services import permissions
+from app.services import permissions, secretariat_documents
 from app.services import plan_documents as service
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_inspection, make_unit, make_user
@@ -134,7 +134,8 @@ def test_two_amendments_or_corrections_at_once_make_one_draft(app, leader, body,
     plan = issued_plan(leader, body)
     make_inspection(unit=make_unit(name="Sở Y tế"), planned_start=date(2026, 9, 1), planned_end=date(2026, 9, 2))
     monkeypatch.setattr(service, "_draft_amendment", after_both_looked(service._draft_amendment))
-    monkeypatch.setattr(service, "draft_correction", after_both_looked(service.draft_correction))
+    monkeypatch.setattr(secretariat_documents, "draft_correction",
+                        after_both_looked(secretariat_documents.draft_correction))
     leader_id, plan_id = leader.id, plan.id
     amendments = in_threads(app, 2, lambda _n: service.start_amendment(db.session.get(User, leader_id), 2026).id)
     assert amendments[0] == amendments[1] and drafts(amends_id=plan_id) == [amendments[0]]
