@@ -525,9 +525,6 @@ class FindingCounts:
 
 @dataclass
 class PeriodFigures:
-    start: date
-    end: date
-    today: date
     units: list[UnitRow]  # the dashboard's rows, for the period and the scope
     totals: dict  # the dashboard's totals over them
     grades: dict[str, int]  # units per grade of their latest score in the period
@@ -559,7 +556,7 @@ def period_figures(user: User, start: date, end: date, today: date, unit_ids: se
             grades[r.grade] += 1
     overdue_units = sorted((r for r in units if r.overdue), key=lambda r: (-r.overdue, r.name.casefold()))
     everything, by_severity, by_area = _finding_counts(user, within, today, unit_ids)
-    return PeriodFigures(start=start, end=end, today=today, units=units, totals=_totals(units), grades=dict(grades),
+    return PeriodFigures(units=units, totals=_totals(units), grades=dict(grades),
                          findings=everything, by_severity=by_severity, by_area=by_area,
                          most_overdue=overdue_units[:most_overdue], index_year=index_year)
 
