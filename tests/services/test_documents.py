@@ -32,6 +32,7 @@ from app.services import permissions
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_finding, make_inspection, make_issuing_body, make_template, make_unit, make_user
 from tests.images import png
+from tests.paper import overflowing_lines
 from tests.threads import in_threads
 
 K = DocumentKind
@@ -413,26 +414,7 @@ def test_the_pdf_is_a4_with_the_text_and_an_embedded_vietnamese_serif(app, insta
     assert len(glyphs) > 40 and (not cmap or all(ord(ch) in cmap for ch in "ệộữỹĐđơư"))
 
 
-def _lines_past_the_right_margin(laid_out) -> list[str]:
-    """The texts of every line whose right end lies beyond the page's right margin."""
-    from weasyprint.formatting_structure.boxes import TextBox
-
-    from app.documents.output import PAGE_MARGINS_MM
-
-    def boxes(box):
-        yield box
-        for child in getattr(box, "children", []):
-            yield from boxes(child)
-
-    past = []
-    for page in laid_out.pages:
-        right = page.width - PAGE_MARGINS_MM["right"] * 96 / 25.4  # CSS pixels
-        past += [box.text for box in boxes(page._page_box)
-                 if isinstance(box, TextBox) and box.position_x + box.width > right + 0.5]
-    return past
-
-
-def test_the_notices_findings_table_stays_inside_the_margins(app, instance, inspection, lead, head, leader):
+def test_the_notices_findings_table_stays_inside_its_cells_and_margins(app, instance, inspection, lead, head, leader):
     from app.documents import output
 
     for title in ("Chưa niêm yết công khai đầy đủ thủ tục hành chính tại Bộ phận Một cửa",
@@ -444,7 +426,7 @@ def test_the_notices_findings_table_stays_inside_the_margins(app, instance, insp
     service.finalise_document(leader, conclusion, render_body)
     laid_out = output.laid_out(conclusion)
     assert "31/12/2026" in conclusion.content_html
-    assert _lines_past_the_right_margin(laid_out) == []  # the due date column held "31/12/2026" too narrowly
+    assert overflowing_lines(laid_out) == []  # the due date column held "31/12/2026" too narrowly
 
 
 def test_the_word_file_has_the_page_the_fonts_and_the_text(app, instance, inspection, lead, head):

@@ -13,7 +13,7 @@ from docx.enum.section import WD_ORIENT
 from flask_babel import force_locale
 from pypdf import PdfReader
 
-from app.documents.output import docx_bytes, page_html, pdf_bytes, render_body
+from app.documents.output import docx_bytes, laid_out, page_html, pdf_bytes, render_body
 from app.extensions import db
 from app.models import Document, DocumentKind, DocumentStatus, FindingStatus, InspectionStatus, IssuingBody, Role, \
     UnitKind, User
@@ -22,6 +22,7 @@ from app.services import permissions, reports, secretariat_documents
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_finding, make_inspection, make_unit, make_user
 from tests.images import png
+from tests.paper import overflowing_lines
 from tests.services.test_documents import make_body
 from tests.services.test_plan_documents import drafts
 from tests.threads import after_both_looked, in_threads
@@ -136,6 +137,7 @@ def test_pdf_and_word_with_a_landscape_appendix(app, leader, body, world):
     with app.test_request_context():
         reader = PdfReader(io.BytesIO(pdf_bytes(document)))
         word = WordDocument(io.BytesIO(docx_bytes(document)))
+        assert overflowing_lines(laid_out(document)) == []
     sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages]
     assert sizes[0] == (595, 842) and sizes[-1] == (842, 595)  # A4, the appendix landscape
     text = " ".join(unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in reader.pages)).split())

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from docx import Document as WordDocument
 from pypdf import PdfReader
 
-from app.documents.output import docx_bytes, pdf_bytes, render_body
+from app.documents.output import docx_bytes, laid_out, pdf_bytes, render_body
 from app.extensions import db
 from app.models import AuditEvent, Document, DocumentKind, DocumentStatus, InspectionStatus, IssuingBody, Role, User
 from app.services import permissions, secretariat_documents
@@ -18,6 +18,7 @@ from app.services import plan_documents as service
 from app.services.errors import NotPermitted, ValidationFailed
 from tests.factories import make_inspection, make_unit, make_user
 from tests.images import png
+from tests.paper import overflowing_lines
 from tests.services.test_documents import _pdf_fonts, make_body
 from tests.threads import after_both_looked, in_threads
 
@@ -236,6 +237,7 @@ def test_an_amended_plan_lists_only_what_changed_since_the_plan_in_force(leader,
     assert "Sở Tư pháp" in html and "02/06/2026 – 03/06/2026" in html
     assert html.count("UBND huyện Đắk Hà") == 1  # the unchanged March inspection is not listed
     assert "I. Mục đích, yêu cầu" not in html
+    assert overflowing_lines(laid_out(plan)) == overflowing_lines(laid_out(amendment)) == []  # dates fit their column
     # The amended plan is now in force: nothing is pending.
     assert service.pending_changes(2026) == (amendment, {"added": [], "moved": [], "dropped": []})
 
