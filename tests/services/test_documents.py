@@ -396,6 +396,7 @@ def test_the_pdf_is_a4_with_the_text_and_an_embedded_vietnamese_serif(app, insta
     service.finalise_document(lead, document, render_body)
     reader = PdfReader(io.BytesIO(output.pdf_bytes(document)))
     assert len(reader.pages) >= 2
+    assert overflowing_lines(output.laid_out(document)) == []
     for page in reader.pages:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         assert abs(width - 595.28) < 1 and abs(height - 841.89) < 1  # A4 in points
