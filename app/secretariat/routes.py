@@ -128,10 +128,11 @@ def detail(document_id: int):
 
 # --- editing -------------------------------------------------------------------------------------
 
-def form_for(document: Document, formdata=None) -> DocumentForm:
-    if formdata is not None:
-        return DocumentForm(formdata=formdata, kind=document.kind)
-    data = {"date": document.date, "row_version": document.row_version, **SERVICES[document.kind].texts_of(document)}
+def form_for(document: Document, saved_texts: dict | None = None) -> DocumentForm:
+    """The editor's form: as posted, or with the draft's date and `saved_texts`."""
+    if saved_texts is None:
+        return DocumentForm(formdata=request.form, kind=document.kind)
+    data = {"date": document.date, "row_version": document.row_version, **saved_texts}
     return DocumentForm(formdata=None, data=data, kind=document.kind)
 
 
@@ -147,10 +148,10 @@ def edit(document_id: int):
         abort(403)
     service = SERVICES[document.kind]
     if request.method == "GET":
-        form = form_for(document)
-        preview_html = render_body(service.preview(document, document.date, form.raw_texts()))
-        return render("secretariat/edit.html", form=form, document=document, preview_html=preview_html)
-    form = form_for(document, request.form)
+        data = service.compose(document)  # a draft is drawn (its figures computed) once, for form and preview
+        return render("secretariat/edit.html", form=form_for(document, data["texts"]), document=document,
+                      preview_html=render_body(data))
+    form = form_for(document)
     if form.validate_on_submit():
         try:
             service.update_draft(current_user, document, int(form.row_version.data or 0), form.date.data,
@@ -177,7 +178,7 @@ def preview(document_id: int):
         abort(403)
     if not is_htmx():
         return redirect(url_for("secretariat.edit", document_id=document.id), 303)
-    form = form_for(document, request.form)
+    form = form_for(document)
     form.validate()
     data = SERVICES[document.kind].preview(document, _posted_date(form), form.raw_texts())
     return render("documents/_preview.html", preview_html=render_body(data), document=document)

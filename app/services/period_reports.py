@@ -29,7 +29,6 @@ from app.models import Document, DocumentKind, DocumentStatus, IssuingBody, ParA
 from app.services import audit, reports, secretariat_documents
 from app.services.documents import (
     add_draft_once,
-    clean_texts,
     date_line,
     day_words,
     give_number,
@@ -299,12 +298,7 @@ def _compose_live(document: Document, texts: dict | None = None, doc_date=_SAVED
 
 def preview(document: Document, doc_date: date | None, raw_texts: dict) -> dict:
     """The editor's live preview of unsaved input; a field that is wrong shows as saved."""
-    try:
-        texts = clean_texts(KIND, raw_texts)
-    except ValidationFailed as error:
-        wrong = dict(error.problems)
-        texts = {name: nfc(str(raw_texts.get(name) or "")).strip() for name in raw_texts if name not in wrong}
-    return _compose_live(document, texts, doc_date=doc_date)
+    return _compose_live(document, secretariat_documents.preview_texts(KIND, raw_texts), doc_date=doc_date)
 
 
 # --- finalising, signing -------------------------------------------------------------------------

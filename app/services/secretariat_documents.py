@@ -9,10 +9,10 @@ from datetime import date
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.models import Attachment, Document, DocumentStatus, User
+from app.models import Attachment, Document, DocumentKind, DocumentStatus, User
 from app.models.base import utcnow
 from app.services import audit, evidence
-from app.services.documents import add_draft_once, clean_texts, draft_correction
+from app.services.documents import add_draft_once, clean_texts, draft_correction, nfc
 from app.services.errors import NotPermitted, ValidationFailed
 from app.services.permissions import secretariat_rights
 from app.services.transactions import commit_or_stale
@@ -52,6 +52,16 @@ def save_draft(actor: User, document: Document, row_version: int, doc_date: date
         audit.record(actor, "update", document, label, changes)
     commit()
     return document
+
+
+def preview_texts(kind: DocumentKind, raw_texts: dict) -> dict:
+    """The editor's unsaved texts as the live preview shows them: checked, and a wrong one left out (the
+    saved text shows in its place)."""
+    try:
+        return clean_texts(kind, raw_texts)
+    except ValidationFailed as error:
+        wrong = dict(error.problems)
+        return {name: nfc(str(raw_texts.get(name) or "")).strip() for name in raw_texts if name not in wrong}
 
 
 def freeze(actor: User, document: Document, data: dict, render_html: Callable[[dict], str], label: str) -> Document:
