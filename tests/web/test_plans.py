@@ -161,3 +161,19 @@ def test_a_unit_head_finds_the_years_plan_from_the_home_page_and_the_menu(instan
     assert f'href="/secretariat/{plan.id}"' in page and f"Kế hoạch kiểm tra {plan.number}" in page
     assert f'href="/inspections/plan?year={year}"' in page
     assert head.get(f"/secretariat/{plan.id}").status_code == 200
+
+
+def test_a_second_tab_saving_an_older_version_is_refused_and_keeps_its_text(instance, client, leader, body, planned):
+    login(client, leader)
+    document = start_plan(client, body)
+    first_tab = client.get(f"/secretariat/{document.id}/edit").get_data(as_text=True)
+    assert f'name="row_version" type="hidden" value="{document.row_version}"' in first_tab
+    older = form_data(document, purpose="Điều viết ở thẻ thứ hai")
+    saved = client.post(f"/secretariat/{document.id}/edit", data=form_data(document, purpose="Thẻ thứ nhất"))
+    assert saved.status_code == 303
+    response = client.post(f"/secretariat/{document.id}/edit", data=older)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Người khác vừa thay đổi văn bản này" in page
+    assert "Điều viết ở thẻ thứ hai" in page  # what was typed in the second tab is kept in the form
+    db.session.refresh(document)
+    assert document.texts["purpose"] == "Thẻ thứ nhất"
