@@ -344,7 +344,8 @@ def _recipients_and_signer(w: Writer, d: dict) -> None:
 
 # --- the plan ------------------------------------------------------------------------------------
 
-PLAN_WIDTHS = [12, CONTENT_WIDTH_MM * 0.50, CONTENT_WIDTH_MM * 0.28, CONTENT_WIDTH_MM - 12 - CONTENT_WIDTH_MM * 0.78]
+# As the paper's plan tables (_paper.css): the dates "12/01/2026 – 13/01/2026" on one line.
+PLAN_WIDTHS = [12, CONTENT_WIDTH_MM * 0.44, CONTENT_WIDTH_MM * 0.34, CONTENT_WIDTH_MM - 12 - CONTENT_WIDTH_MM * 0.78]
 
 
 def _schedule(w: Writer, rows: list[dict], when: str = "Thời gian") -> None:
@@ -360,7 +361,7 @@ def _schedule(w: Writer, rows: list[dict], when: str = "Thời gian") -> None:
 
 
 def _moved(w: Writer, moved: list[dict]) -> None:
-    unit_mm = CONTENT_WIDTH_MM * 0.37
+    unit_mm = CONTENT_WIDTH_MM * 0.25
     when_mm = (CONTENT_WIDTH_MM - 12 - unit_mm) / 2
     table = w.table(len(moved) + 1, [12, unit_mm, when_mm, when_mm])
     for cell, text in zip(table.rows[0].cells, ("TT", "Đơn vị được kiểm tra", "Theo kế hoạch", "Điều chỉnh")):
