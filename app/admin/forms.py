@@ -50,6 +50,13 @@ def _pattern_or(default: str):
     return lambda value: "".join((value or "").split()) or default
 
 
+def _valid_pattern(_form, field):
+    """A document number pattern the series can number with (app.services.documents.pattern_problem)."""
+    problem = pattern_problem(field.data)
+    if problem:
+        raise ValidationError(problem)
+
+
 class IssuingBodyForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)],
@@ -63,38 +70,21 @@ class IssuingBodyForm(Form):
     signer_title = StringField(_l("Signer's title"), validators=[Optional(), Length(max=100)])
     signer_name = StringField(_l("Signer's name"), validators=[Optional(), Length(max=100)])
     minutes_number_pattern = StringField(
-        _l("Number of its minutes"), validators=[Length(max=64)], filters=[_pattern_or("{n}/BB-ĐKT")],
+        _l("Number of its minutes"), validators=[Length(max=64), _valid_pattern], filters=[_pattern_or("{n}/BB-ĐKT")],
         description=_l("{n} is the number in the year's series (01, 02, …), {year} the year, {abbr} the "
                        "abbreviation, e.g. {n}/BB-ĐKT."))
     conclusion_number_pattern = StringField(
-        _l("Number of its conclusion notices"), validators=[Length(max=64)], filters=[_pattern_or("{n}/TB-{abbr}")],
+        _l("Number of its conclusion notices"), validators=[Length(max=64), _valid_pattern], filters=[_pattern_or("{n}/TB-{abbr}")],
         description=_l("e.g. {n}/TB-{abbr} gives 08/TB-BCĐ."))
     plan_number_pattern = StringField(
-        _l("Number of its inspection plans"), validators=[Length(max=64)], filters=[_pattern_or("{n}/KH-{abbr}")],
+        _l("Number of its inspection plans"), validators=[Length(max=64), _valid_pattern], filters=[_pattern_or("{n}/KH-{abbr}")],
         description=_l("e.g. {n}/KH-{abbr} gives 05/KH-BCĐ."))
     report_number_pattern = StringField(
-        _l("Number of its periodic reports"), validators=[Length(max=64)], filters=[_pattern_or("{n}/BC-{abbr}")],
+        _l("Number of its periodic reports"), validators=[Length(max=64), _valid_pattern], filters=[_pattern_or("{n}/BC-{abbr}")],
         description=_l("e.g. {n}/BC-{abbr} gives 12/BC-BCĐ."))
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
 
-    def validate_minutes_number_pattern(self, field):
-        _check_pattern(field)
-
-    def validate_conclusion_number_pattern(self, field):
-        _check_pattern(field)
-
-    def validate_plan_number_pattern(self, field):
-        _check_pattern(field)
-
-    def validate_report_number_pattern(self, field):
-        _check_pattern(field)
-
-
-def _check_pattern(field):
-    problem = pattern_problem(field.data)
-    if problem:
-        raise ValidationError(problem)
 
 
 class AuditFilterForm(Form):

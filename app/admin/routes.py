@@ -16,6 +16,7 @@ from app.models import AuditEvent, IssuingBody, Role, User
 from app.models.audit import ACTION_LABELS, ENTITY_LABELS
 from app.services import accounts
 from app.services.errors import ValidationFailed
+from app.services.issuing_bodies import FIELDS as ISSUING_BODY_FIELDS
 from app.services.issuing_bodies import save_issuing_body
 
 # --- users ---------------------------------------------------------------------------------------
@@ -109,10 +110,7 @@ def edit_issuing_body(body_id: int | None):
     body = db.get_or_404(IssuingBody, body_id) if body_id else IssuingBody()
     form = IssuingBodyForm(obj=body)
     if form.validate_on_submit():
-        fields = {name: getattr(form, name).data for name in
-                  ("code", "name", "abbreviation", "superior_name", "place_name", "signer_title",
-                   "signer_name", "minutes_number_pattern", "conclusion_number_pattern", "plan_number_pattern",
-                   "report_number_pattern", "active")}
+        fields = {name: getattr(form, name).data for name in ISSUING_BODY_FIELDS}
         try:
             save_issuing_body(current_user, body, **fields)
         except ValidationFailed as error:
