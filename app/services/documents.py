@@ -572,12 +572,7 @@ def _finalise(actor: User, document: Document, render_html: Callable[[dict], str
     give_number(document)
     document.texts = nfc(texts)
     db.session.flush()
-    data = _compose_live(document)
-    document.snapshot = data
-    document.content_html = render_html(data)
-    document.status = DocumentStatus.FINAL
-    document.locked_at = utcnow()
-    document.finalised_by_id = actor.id
+    freeze(actor, document, _compose_live(document), render_html)
     changes = {"status": [DocumentStatus.DRAFT.value, DocumentStatus.FINAL.value], "number": [None, document.number]}
     if issued is not None:
         changes["findings"] = [None, issued]
@@ -601,14 +596,7 @@ def upload_signed(actor: User, document: Document, filename: str, data: bytes) -
     the inspection from reviewing to minutes_signed."""
     if not can_sign_document(actor, document):
         raise NotPermitted(_("Only who finalised this kind of document uploads its signed scan, once it is final."))
-    if not data:
-        raise ValidationFailed("file", _("Choose the scan of the signed document (PDF or photo)."))
-    prepared = evidence.prepare_files([(filename, data)])
-    attachment = evidence.attach_files(actor, prepared, document_id=document.id)[0]
-    document.status = DocumentStatus.SIGNED
-    document.signed_at = utcnow()
-    audit.record(actor, "sign", document, label(document), {"status": [DocumentStatus.FINAL.value, DocumentStatus.SIGNED.value],
-                                                            "scan": [None, attachment.id]})
+    attachment = attach_signed_scan(actor, document, filename, data, label(document))
     inspection = document.inspection
     if document.kind == DocumentKind.MINUTES and inspection.status == InspectionStatus.REVIEWING:
         inspection_service.move_state(actor, inspection, InspectionStatus.MINUTES_SIGNED, "sign_minutes",
@@ -620,6 +608,29 @@ def upload_signed(actor: User, document: Document, filename: str, data: bytes) -
     notifications.notify(unit_heads(inspection.unit_id), _("%(document)s is signed and available.",
                                                            document=document.label), link(document))
     _commit()
+    return attachment
+
+
+def freeze(actor: User, document: Document, data: dict, render_html: Callable[[dict], str]) -> None:
+    """Keep a numbered draft's data and its page as `render_html` draws it: the document is final and
+    says the same whatever later happens to what it was drawn from (audit and commit are the caller's)."""
+    document.snapshot = data
+    document.content_html = render_html(data)
+    document.status = DocumentStatus.FINAL
+    document.locked_at = utcnow()
+    document.finalised_by_id = actor.id
+
+
+def attach_signed_scan(actor: User, document: Document, filename: str, data: bytes, label: str) -> Attachment:
+    """The scan of the signed paper (PDF or photo), once the caller checked the right: the document
+    becomes signed (committed by the caller, with whatever it announces)."""
+    if not data:
+        raise ValidationFailed("file", _("Choose the scan of the signed document (PDF or photo)."))
+    attachment = evidence.attach_files(actor, evidence.prepare_files([(filename, data)]), document_id=document.id)[0]
+    document.status = DocumentStatus.SIGNED
+    document.signed_at = utcnow()
+    audit.record(actor, "sign", document, label,
+                 {"status": [DocumentStatus.FINAL.value, DocumentStatus.SIGNED.value], "scan": [None, attachment.id]})
     return attachment
 
 

@@ -331,7 +331,7 @@ def _finalise(actor: User, document: Document, render_html) -> Document:
     give_number(document)
     document.texts = data["texts"]
     db.session.flush()
-    return secretariat_documents.freeze(actor, document, data | {"number": document.number}, render_html, label(document))
+    return secretariat_documents.finalise(actor, document, data | {"number": document.number}, render_html, label(document))
 
 
 def upload_signed(actor: User, document: Document, filename: str, data: bytes):

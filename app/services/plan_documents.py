@@ -352,7 +352,7 @@ def _finalise(actor: User, document: Document, render_html: Callable[[dict], str
     give_number(document)
     document.texts = nfc(texts_of(document))
     db.session.flush()
-    return secretariat_documents.freeze(actor, document, _compose_live(document), render_html, label(document))
+    return secretariat_documents.finalise(actor, document, _compose_live(document), render_html, label(document))
 
 
 def _planned_unit_heads(data: dict) -> list[User]:

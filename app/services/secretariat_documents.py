@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import Attachment, Document, DocumentKind, DocumentStatus, User
 from app.models.base import utcnow
-from app.services import audit, evidence
+from app.services import audit, documents
 from app.services.documents import add_draft_once, clean_texts, draft_correction, nfc
 from app.services.errors import NotPermitted, ValidationFailed
 from app.services.permissions import secretariat_rights
@@ -64,14 +64,9 @@ def preview_texts(kind: DocumentKind, raw_texts: dict) -> dict:
         return {name: nfc(str(raw_texts.get(name) or "")).strip() for name in raw_texts if name not in wrong}
 
 
-def freeze(actor: User, document: Document, data: dict, render_html: Callable[[dict], str], label: str) -> Document:
-    """Keep a numbered draft's data and its page as `render_html` draws it: the document is final and
-    says the same whatever later happens to the data it was drawn from."""
-    document.snapshot = data
-    document.content_html = render_html(data)
-    document.status = DocumentStatus.FINAL
-    document.locked_at = utcnow()
-    document.finalised_by_id = actor.id
+def finalise(actor: User, document: Document, data: dict, render_html: Callable[[dict], str], label: str) -> Document:
+    """Freeze a numbered draft with `data` (app.services.documents.freeze), audited and committed."""
+    documents.freeze(actor, document, data, render_html)
     audit.record(actor, "finalise", document, label,
                  {"status": [DocumentStatus.DRAFT.value, DocumentStatus.FINAL.value], "number": [None, document.number]})
     db.session.commit()
@@ -83,14 +78,7 @@ def attach_signed_scan(actor: User, document: Document, filename: str, data: byt
     it announces."""
     if not secretariat_rights(actor, document).sign:
         raise NotPermitted(_("Only who finalised this kind of document uploads its signed scan, once it is final."))
-    if not data:
-        raise ValidationFailed("file", _("Choose the scan of the signed document (PDF or photo)."))
-    attachment = evidence.attach_files(actor, evidence.prepare_files([(filename, data)]), document_id=document.id)[0]
-    document.status = DocumentStatus.SIGNED
-    document.signed_at = utcnow()
-    audit.record(actor, "sign", document, label,
-                 {"status": [DocumentStatus.FINAL.value, DocumentStatus.SIGNED.value], "scan": [None, attachment.id]})
-    return attachment
+    return documents.attach_signed_scan(actor, document, filename, data, label)
 
 
 def commit() -> None:
