@@ -50,6 +50,7 @@ from app.models import (
     User,
 )
 from app.models.report import InspectionScore, refresh_statement
+from app.models.unit_figures import refresh as refresh_unit_figures
 from app.models.search import key_of, term_rows
 
 CHUNK = 5000
@@ -506,7 +507,8 @@ class _Province:
     # --- writing ------------------------------------------------------------------------------------
 
     def write(self) -> None:
-        """Insert every row in bulk (units before their successors are set), then the inspections' scores."""
+        """Insert every row in bulk (units before their successors are set), then the inspections' scores and
+        the units' figures per year."""
         units = self.units
         _insert(Unit, [dict(u, parent_id=u["parent_id"], successor_id=None) for u in units])
         with db.engine.begin() as connection:  # successors once every unit exists
@@ -532,6 +534,7 @@ class _Province:
         with db.engine.begin() as connection:
             connection.execute(refresh_statement(sa.select(Inspection.id).where(
                 Inspection.id.between(first_id, last_id))))
+            refresh_unit_figures(connection)
 
     def counts(self) -> dict[str, int]:
         return {"units": len(self.units), "users": len(self.users), "inspections": len(self.inspections),

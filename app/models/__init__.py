@@ -40,6 +40,7 @@ from app.models.inspection import Inspection, InspectionKind, InspectionMember, 
 from app.models.notification import Notification
 from app.models.report import InspectionScore
 from app.models.search import SearchTerm
+from app.models.unit_figures import UnitYearArea, UnitYearFigures
 from app.models.unit import IssuingBody, Unit, UnitKind
 from app.models.user import Role, User, UserSession
 
@@ -94,6 +95,8 @@ __all__ = [
     "TemplateStatus",
     "Unit",
     "UnitKind",
+    "UnitYearArea",
+    "UnitYearFigures",
     "UnitRole",
     "User",
     "UserSession",

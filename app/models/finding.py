@@ -92,7 +92,8 @@ class Finding(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspection.id"), index=True)
     item_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("checklist_item.id"), index=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)  # the responsible unit
+    # the responsible unit; the old one is loaded before a change, whose figures are rewritten too (unit_figures)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True, active_history=True)
     # Given when the finding is issued: 1, 2, … within the inspection, and the code KT-2026-012/03.
     number: Mapped[Optional[int]]
     code: Mapped[Optional[str]] = mapped_column(sa.String(64), index=True)

@@ -79,12 +79,13 @@ class Inspection(TimestampMixin, db.Model):
     decision_date: Mapped[Optional[date]]
     decision_year: Mapped[Optional[int]]  # from decision_date, for the uniqueness rule
     issuing_body_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("issuing_body.id"))
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    # The old unit and date are loaded before a change: the figures of both years are rewritten (unit_figures).
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True, active_history=True)
     template_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_template.id"), index=True)
     status: Mapped[InspectionStatus] = mapped_column(
         enum_column(InspectionStatus, name="inspection_status"), default=InspectionStatus.DRAFT, index=True
     )
-    planned_start: Mapped[date] = mapped_column(index=True)
+    planned_start: Mapped[date] = mapped_column(index=True, active_history=True)
     planned_end: Mapped[date]
     place: Mapped[str] = mapped_column(sa.String(255), default="")
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import db
 
+SCORES_REWRITTEN = "scores_rewritten"  # session.info: inspections whose scores this transaction rewrote
+
 
 class InspectionScore(db.Model):
     __tablename__ = "inspection_score"
@@ -68,3 +70,4 @@ def refresh_scores(session: Session, inspection_ids) -> None:
     session.flush()
     session.execute(table.delete().where(table.c.inspection_id.in_(ids)))
     session.execute(refresh_statement(ids))
+    session.info.setdefault(SCORES_REWRITTEN, set()).update(ids)

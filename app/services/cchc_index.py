@@ -285,6 +285,11 @@ class UnitIndex:
         shares = {area: s / m for area, (s, m) in self.fields.items() if m}
         return min(shares, key=shares.get) if shares else None
 
+    @property
+    def weakest_share(self) -> float:
+        """The weakest field's share of its maximum (1 when no field has one): the heat map's order."""
+        return min((s / m for s, m in self.fields.values() if m), default=1)
+
 
 def by_unit(year: int, unit_ids=None) -> dict[int, UnitIndex]:
     """Each unit's index of `year` with its field totals, for the dashboard: one row per unit, the

@@ -6,6 +6,9 @@ Every figure is a grouped SQL aggregate over what the user may see: leaders and 
 an inspector the inspections whose team they are in (and their findings), a unit head only their own
 unit's page. Scores come from `inspection_score` (app.models.report), kept per inspection and PAR area,
 so no report reads the answers of a whole year except the most failed criteria, which reads one index.
+Whoever sees every unit reads the dashboard's per-unit figures from `unit_year_figures` (app.models.
+unit_figures), kept per unit and year as the data changes; a scope (an inspector's) and a period (the
+periodic report's) are grouped from the rows, by the same rules.
 
 The year of an inspection is the year of its planned start; a finding belongs to the year of its
 inspection, as in the findings list's `year` filter, so that every number links to the list behind it.
@@ -39,6 +42,8 @@ from app.models import (
     ParArea,
     Role,
     Unit,
+    UnitYearArea,
+    UnitYearFigures,
     User,
 )
 from app.models.inspection import FIELD_WORK_DONE
@@ -206,7 +211,7 @@ def _data_stamp(year: int) -> tuple:
 
 
 def dashboard(user: User, year: int, today: date, sort: str = "name", descending: bool = False) -> Dashboard:
-    """The year's figures: seven grouped queries, or one when nothing changed since they were computed."""
+    """The year's figures, computed (`_compute`), or kept from the last time when nothing changed since."""
     scope = "all" if _inspection_scope(user) is None else f"{user.role.value}:{user.id}"
     key = (str(db.engine.url), id(db.engine), scope, year, today, _data_stamp(year))
     keep = current_app.config["REPORTS_KEEP"]
@@ -222,22 +227,65 @@ def dashboard(user: User, year: int, today: date, sort: str = "name", descending
 
 
 def _compute(user: User, year: int, today: date) -> Dashboard:
-    """The year's figures: four grouped queries here, then the most failed criteria and the months."""
+    """The year's figures. Whoever sees every unit reads them from each unit's kept figures per year
+    (app.models.unit_figures) and counts only the overdue findings, which change with the day; an
+    inspector's, over their teams' inspections, are grouped from the inspections, scores and findings."""
     rows: dict[int, UnitRow] = {}
-    _count_inspections(rows, user, _year(year))
-    _count_findings(rows, user, _year(year), today)
-    scores = _sum_scores(user, year)
+    everyone = _inspection_scope(user) is None
+    if everyone:
+        scores = _read_unit_figures(rows, year)
+        _count_overdue(rows, year, today)
+        heat, areas = _heat_map(rows, _unit_figures_heat(year))
+    else:
+        _count_inspections(rows, user, _year(year))
+        _count_findings(rows, user, _year(year), today)
+        scores = _sum_scores(user, year)
+        heat, areas = _heat_map(rows, _heat_query(user, year))
     _set_latest_scores(rows, scores.latest)
     trend, scored_years = _trends(rows, scores)
-    heat, areas = _heat_map(rows, user, year)
-    everyone = _inspection_scope(user) is None  # an inspector's rows stay their teams' units
-    _count_tasks(rows, today, everyone)
+    _count_tasks(rows, today, everyone)  # an inspector's rows stay their teams' units
     index_year, index_heat = _index(rows, year, everyone)
     units = sorted(rows.values(), key=lambda r: r.name.casefold())
     years = sorted(scored_years | set(range(year - TREND_YEARS + 1, today.year + 1)) | {year}, reverse=True)
     return Dashboard(year=year, today=today, units=units, areas=areas, heat=heat,
-                     top_failed=top_failed(user, year, scores.templates_in_year), monthly=monthly(user, year),
-                     trend=trend, years=years, totals=_totals(units), index_year=index_year, index_heat=index_heat)
+                     top_failed=top_failed(user, year, None if everyone else scores.templates_in_year),
+                     monthly=monthly(user, year), trend=trend, years=years, totals=_totals(units),
+                     index_year=index_year, index_heat=index_heat)
+
+
+def _read_unit_figures(rows: dict[int, UnitRow], year: int) -> "_ScoreSums":
+    """1–3 for everyone, from the kept figures: each unit's counts and latest score in the year, and the
+    scores of the trend's years."""
+    f = UnitYearFigures
+    query = (sa.select(Unit.id, Unit.code, Unit.name, f.planned, f.done, f.open, f.closed, f.repeats,
+                       f.latest_inspection_id, Inspection.planned_start, Inspection.template_id, f.latest_earned,
+                       f.latest_possible)
+             .join(Unit, Unit.id == f.unit_id).outerjoin(Inspection, Inspection.id == f.latest_inspection_id)
+             .where(f.year == year))
+    sums = _ScoreSums()
+    for unit_id, code, name, planned, done, open_, closed, repeats, latest_id, start, template_id, earned, possible \
+            in plain_rows(query):
+        r = _unit_row(rows, unit_id, code, name)
+        r.planned, r.done, r.open, r.closed, r.repeats = planned, done, open_, closed, repeats
+        if latest_id is not None:
+            sums.latest[unit_id] = (start, latest_id, template_id, percent(earned, possible))
+    for unit_id, y, earned, possible, scored in plain_rows(
+            sa.select(f.unit_id, f.year, f.earned, f.possible, f.scored)
+            .where(f.year.between(year - TREND_YEARS + 1, year), f.scored > 0)):
+        sums.unit_year[(unit_id, y)] = [earned, possible]
+        sums.year_inspections[y] += scored
+    return sums
+
+
+def _count_overdue(rows: dict[int, UnitRow], year: int, today: date) -> None:
+    """Issued findings past their due date per responsible unit, for everyone (the rest is kept)."""
+    overdue = (sa.select(Finding.unit_id, sa.func.count())
+               .join(Inspection, Inspection.id == Finding.inspection_id)
+               .where(_year(year), Finding.status.in_(ACTIVE_STATUSES), Finding.due_date < today)
+               .group_by(Finding.unit_id))
+    for unit_id, count in plain_rows(overdue):
+        if unit_id in rows:  # an issued finding gives its unit kept figures for the year
+            rows[unit_id].overdue = count
 
 
 def _unit_row(rows: dict[int, UnitRow], unit_id: int, code: str, name: str) -> UnitRow:
@@ -335,18 +383,27 @@ def _trends(rows: dict[int, UnitRow], sums: _ScoreSums) -> tuple[list[dict], set
     return trend, set(by_year)
 
 
-def _heat_map(rows: dict[int, UnitRow], user: User, year: int) -> tuple[list[HeatRow], list[ParArea]]:
-    """4. Failed and scored items per unit and PAR area over the year's scored inspections, most failed
-    first, and the areas that have any."""
-    heat_query = _scoped(
+def _heat_query(user: User, year: int) -> sa.Select:
+    """4. Failed and scored items per unit and PAR area over the year's scored inspections."""
+    return _scoped(
         sa.select(Inspection.unit_id, InspectionScore.par_area, sa.func.sum(InspectionScore.failed),
                   sa.func.sum(InspectionScore.passed + InspectionScore.failed))
         .select_from(Inspection).join(InspectionScore, InspectionScore.inspection_id == Inspection.id)
         .where(_year(year), Inspection.status.in_(FIELD_WORK_DONE), InspectionScore.par_area != "")
         .group_by(Inspection.unit_id, InspectionScore.par_area), user)
+
+
+def _unit_figures_heat(year: int) -> sa.Select:
+    """4, for everyone: the same, kept per unit and year."""
+    return sa.select(UnitYearArea.unit_id, UnitYearArea.par_area, UnitYearArea.failed,
+                     UnitYearArea.scored).where(UnitYearArea.year == year)
+
+
+def _heat_map(rows: dict[int, UnitRow], cells_query: sa.Select) -> tuple[list[HeatRow], list[ParArea]]:
+    """The heat map's rows from (unit, area, failed, scored), most failed first, and the areas that have any."""
     heat_cells: dict[int, dict] = defaultdict(dict)
     seen_areas = set()
-    for unit_id, area, failed, scored in plain_rows(heat_query):
+    for unit_id, area, failed, scored in plain_rows(cells_query):
         seen_areas.add(area)
         heat_cells[unit_id][area] = (int(failed), int(scored))
     heat = sorted((HeatRow(unit_id, rows[unit_id].name if unit_id in rows else "", cells)
@@ -382,15 +439,15 @@ def _index(rows: dict[int, UnitRow], year: int, everyone: bool) -> tuple[int | N
         return None, []
     results = cchc_index.by_unit(index_year)
     _add_units(rows, results, everyone)
-    heat = []
+    ordered = []
     for unit_id, result in results.items():
         if unit_id not in rows:
             continue
         r = rows[unit_id]
         r.index_total, r.index_weakest = result.total, result.weakest
-        heat.append(cchc_index.heat_row(unit_id, r.name, result))
-    heat.sort(key=lambda h: (min((h.share(a) for a in h.cells if h.share(a) is not None), default=1), h.name))
-    return index_year, heat
+        ordered.append((result.weakest_share, r.name, unit_id, result))
+    ordered.sort(key=lambda entry: entry[:2])
+    return index_year, [cchc_index.heat_row(unit_id, name, result) for _share, name, unit_id, result in ordered]
 
 
 def _totals(units: list[UnitRow]) -> dict:
