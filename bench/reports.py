@@ -49,10 +49,12 @@ def seed(env: dict, provinces: int, years: int) -> float:
 
 
 def tune(url: str) -> None:
-    """The PostgreSQL setting the README asks for on SSDs (random_page_cost = 1.1), on this database."""
+    """The PostgreSQL settings the README asks for on SSDs (random_page_cost = 1.1) and on a server with
+    as few cores as requests at once (no parallel plans), on this database."""
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        connection.exec_driver_sql(f'ALTER DATABASE "{engine.url.database}" SET random_page_cost = 1.1')
+        for setting in ("random_page_cost = 1.1", "max_parallel_workers_per_gather = 0"):
+            connection.exec_driver_sql(f'ALTER DATABASE "{engine.url.database}" SET {setting}')
     engine.dispose()
 
 

@@ -40,7 +40,7 @@ from app.models.inspection import Inspection, InspectionKind, InspectionMember, 
 from app.models.notification import Notification
 from app.models.report import InspectionScore
 from app.models.search import SearchTerm
-from app.models.unit_figures import UnitYearArea, UnitYearFigures
+from app.models.unit_figures import ItemYearFailures, UnitYearArea, UnitYearFigures
 from app.models.unit import IssuingBody, Unit, UnitKind
 from app.models.user import Role, User, UserSession
 
@@ -81,6 +81,7 @@ __all__ = [
     "InspectionMember",
     "InspectionScore",
     "InspectionStatus",
+    "ItemYearFailures",
     "IssuingBody",
     "Notification",
     "Outcome",

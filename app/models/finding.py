@@ -47,6 +47,7 @@ class FindingStatus(LabelledEnum):
 # Issued and not closed yet: the unit's work at hand, and what can be overdue.
 ACTIVE_STATUSES = (FindingStatus.OPEN, FindingStatus.IN_PROGRESS, FindingStatus.SUBMITTED, FindingStatus.REOPENED)
 ISSUED_STATUSES = ACTIVE_STATUSES + (FindingStatus.CLOSED,)
+_IS_ACTIVE = sa.text("status IN ({})".format(", ".join(f"'{status.value}'" for status in ACTIVE_STATUSES)))
 
 
 class FindingEventKind(LabelledEnum):
@@ -87,6 +88,9 @@ class Finding(TimestampMixin, db.Model):
         # The findings list: the ids of a status and severity in a year's inspections, in the list's
         # order, read from the index alone (the page's rows are then loaded by id).
         sa.Index("ix_finding_list", "status", "severity", "inspection_id", "due_date", "id"),
+        # The dashboard's overdue findings per unit of a year's inspections: the active ones only.
+        sa.Index("ix_finding_active_due", "inspection_id", "due_date", "unit_id",
+                 postgresql_where=_IS_ACTIVE, sqlite_where=_IS_ACTIVE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -82,8 +82,9 @@ class Inspection(TimestampMixin, db.Model):
     # The old unit and date are loaded before a change: the figures of both years are rewritten (unit_figures).
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True, active_history=True)
     template_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_template.id"), index=True)
-    status: Mapped[InspectionStatus] = mapped_column(
-        enum_column(InspectionStatus, name="inspection_status"), default=InspectionStatus.DRAFT, index=True
+    status: Mapped[InspectionStatus] = mapped_column(  # the old state too: did its answers count (unit_figures)?
+        enum_column(InspectionStatus, name="inspection_status"), default=InspectionStatus.DRAFT, index=True,
+        active_history=True,
     )
     planned_start: Mapped[date] = mapped_column(index=True, active_history=True)
     planned_end: Mapped[date]

@@ -4,14 +4,16 @@ that the dashboard of whoever sees every unit reads a row per unit instead of gr
 `UnitYearFigures` holds, per unit and year of the inspections' planned start, what the dashboard counts:
 inspections planned and done, the issued findings of which the unit is in charge (not closed, closed,
 repeated), the scored inspections' summed points, and the latest scored inspection's. `UnitYearArea`
-holds the failed and scored items per PAR INDEX area (the heat map). Overdue findings are not kept:
-they change with the day, not with the data.
+holds the failed and scored items per PAR INDEX area (the heat map), and `ItemYearFailures` how often
+each checklist item failed in a year (the most failed criteria). Overdue findings are not kept: they
+change with the day, not with the data.
 
 The rows are derived, like `inspection_score`, and rewritten from their sources for the (unit, year)
 pairs a transaction touched. A session listener notes the inspections and findings added, deleted or
 changed in what is counted (the old unit and year too when they move); just before the commit those
-pairs are refreshed with one DELETE and one INSERT … SELECT per table. On PostgreSQL an advisory lock
-per pair, taken in order, makes a second transaction on the same pair wait, then read the first's
+pairs are refreshed with one DELETE and one INSERT … SELECT per table, and the failures of a year when
+one of its inspections ends field work, leaves it or moves. On PostgreSQL an advisory lock per pair
+and per year, taken in order, makes a second transaction on the same ones wait, then read the first's
 committed rows (READ COMMITTED gives each statement a new snapshot); SQLite lets one writer in at a
 time. Bulk loads (the scale seed, the migration) call `refresh(connection)` for every pair.
 """
@@ -22,11 +24,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.extensions import db
+from app.models.answer import Answer
 from app.models.finding import ACTIVE_STATUSES, ISSUED_STATUSES, Finding, FindingStatus
 from app.models.inspection import FIELD_WORK_DONE, Inspection, InspectionStatus
 from app.models.report import SCORES_REWRITTEN, InspectionScore
 
-ADVISORY_LOCK_SPACE = 517  # the first key of the two-key advisory locks of the pairs (the second: unit × 10⁴ + year)
+# The first keys of the two-key advisory locks: of a (unit, year) pair (second key: unit × 10⁴ + year),
+# and of a year's failures (second key: the year).
+LOCK_PAIR, LOCK_YEAR = 517, 518
 
 
 class UnitYearFigures(db.Model):
@@ -56,6 +61,17 @@ class UnitYearArea(db.Model):
     par_area: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     failed: Mapped[int] = mapped_column(default=0)
     scored: Mapped[int] = mapped_column(default=0)  # passed + failed
+
+
+class ItemYearFailures(db.Model):
+    """How often each checklist item failed in a year's inspections past field work (the most failed
+    criteria), rewritten for a year when one of its inspections ends field work, leaves it or moves."""
+
+    __tablename__ = "item_year_failures"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_item.id", ondelete="CASCADE"), primary_key=True)
+    failed: Mapped[int] = mapped_column(default=0)
 
 
 # --- rewriting the rows of some pairs -----------------------------------------------------------------
@@ -144,21 +160,39 @@ FIGURES_COLUMNS = ["unit_id", "year", "planned", "done", "scored", "earned", "po
                    "latest_earned", "latest_possible", "open", "closed", "repeats"]
 
 
-def refresh(connection: sa.Connection, pairs=None) -> None:
-    """Rewrite the rows of these (unit, year) pairs from their sources (every pair when None)."""
-    if pairs is not None:
-        pairs = sorted(set(pairs))
-        if not pairs:
-            return
-        if connection.dialect.name == "postgresql":
-            for unit_id, year in pairs:
-                connection.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK_SPACE,
-                                                                           unit_id * 10_000 + year)))
-    for table, select, columns in (
-            (UnitYearFigures.__table__, _figures_select(pairs), FIGURES_COLUMNS),
-            (UnitYearArea.__table__, _areas_select(pairs), ["unit_id", "year", "par_area", "failed", "scored"])):
-        connection.execute(table.delete().where(_pairs_clause(pairs, table.c.unit_id, table.c.year)))
-        connection.execute(table.insert().from_select(columns, select))
+def _in_years(years):
+    return sa.true() if years is None else sa.or_(
+        *(Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31)) for year in years))
+
+
+def _failures_select(years) -> sa.Select:
+    return (sa.select(_year_of(Inspection.planned_start), Answer.item_id, sa.func.count())
+            .join(Inspection, Inspection.id == Answer.inspection_id)
+            .where(Inspection.status.in_(FIELD_WORK_DONE), Answer.outcome == "fail", _in_years(years))
+            .group_by(_year_of(Inspection.planned_start), Answer.item_id))
+
+
+def refresh(connection: sa.Connection, pairs=None, failure_years=None) -> None:
+    """Rewrite the rows of these (unit, year) pairs and the failures of these years from their sources
+    (everything when both are None)."""
+    everything = pairs is None and failure_years is None
+    pairs = None if everything else sorted(set(pairs or ()))
+    failure_years = None if everything else sorted(set(failure_years or ()))
+    if not everything and connection.dialect.name == "postgresql":
+        keys = [(LOCK_PAIR, unit_id * 10_000 + year) for unit_id, year in pairs] + [(LOCK_YEAR, y) for y in failure_years]
+        for space, key in keys:
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(space, key)))
+    if everything or pairs:
+        for table, select, columns in (
+                (UnitYearFigures.__table__, _figures_select(pairs), FIGURES_COLUMNS),
+                (UnitYearArea.__table__, _areas_select(pairs), ["unit_id", "year", "par_area", "failed", "scored"])):
+            connection.execute(table.delete().where(_pairs_clause(pairs, table.c.unit_id, table.c.year)))
+            connection.execute(table.insert().from_select(columns, select))
+    if everything or failure_years:
+        table = ItemYearFailures.__table__
+        connection.execute(table.delete().where(
+            sa.true() if failure_years is None else table.c.year.in_(failure_years)))
+        connection.execute(table.insert().from_select(["year", "item_id", "failed"], _failures_select(failure_years)))
 
 
 # --- noting what a transaction touched --------------------------------------------------------------
@@ -192,6 +226,8 @@ def _note(session: Session, _context, _instances) -> None:
         if isinstance(obj, Inspection):
             start = old.get("planned_start", obj.planned_start)
             touched["inspections"].add((old.get("unit_id", obj.unit_id), start.year))
+            if {old.get("status", obj.status), obj.status} & FIELD_WORK_DONE:  # its failed answers count
+                touched["failure_years"].update({start.year, obj.planned_start.year})
             if obj not in session.deleted:
                 touched["inspections"].add(obj)
             if obj.id is not None and start.year != obj.planned_start.year:  # its findings move with it
@@ -204,11 +240,12 @@ def _note(session: Session, _context, _instances) -> None:
 
 def _touched(session: Session) -> dict:
     return session.info.setdefault("figures_touched", {"inspections": set(), "findings": set(), "moved": set(),
-                                                       "rescored": set()})
+                                                       "rescored": set(), "failure_years": set()})
 
 
-def _pairs_of(session: Session, touched: dict) -> set[tuple[int, int]]:
-    """The (unit, year) pairs of what was noted, read once the flushes are done."""
+def _pairs_and_years(session: Session, touched: dict) -> tuple[set[tuple[int, int]], set[int]]:
+    """The (unit, year) pairs and the years of failures of what was noted, read once the flushes are done."""
+    years = set(touched["failure_years"])
     pairs = {i if isinstance(i, tuple) else (i.unit_id, i.planned_start.year) for i in touched["inspections"]}
     findings = [f if isinstance(f, tuple) else (f.unit_id, f.inspection_id) for f in touched["findings"]]
     moved = touched["moved"]
@@ -220,13 +257,14 @@ def _pairs_of(session: Session, touched: dict) -> set[tuple[int, int]]:
             year_of[inspection_id], unit_of[inspection_id] = start.year, unit_id
         pairs.update((unit_id, year_of[i]) for unit_id, i in findings if i in year_of and unit_id is not None)
         pairs.update((unit_of[i], year_of[i]) for i in touched["rescored"] if i in year_of)
+        years.update(year_of[i] for i in touched["rescored"] if i in year_of)
     if moved:
         units_of = defaultdict(set)
         for inspection_id, unit_id in session.execute(sa.select(Finding.inspection_id, Finding.unit_id).distinct()
                                                       .where(Finding.inspection_id.in_(sorted({i for i, _ in moved})))):
             units_of[inspection_id].add(unit_id)
         pairs.update((unit_id, year) for inspection_id, year in moved for unit_id in units_of[inspection_id])
-    return {(unit_id, year) for unit_id, year in pairs if unit_id is not None}
+    return {(unit_id, year) for unit_id, year in pairs if unit_id is not None}, years
 
 
 def _refresh_touched(session: Session) -> None:
@@ -237,7 +275,7 @@ def _refresh_touched(session: Session) -> None:
     if rescored:
         _touched(session)["rescored"].update(rescored)
     if "figures_touched" in session.info:
-        refresh(session.connection(), _pairs_of(session, session.info.pop("figures_touched")))
+        refresh(session.connection(), *_pairs_and_years(session, session.info.pop("figures_touched")))
 
 
 def _forget(session: Session, _transaction) -> None:

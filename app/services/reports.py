@@ -39,6 +39,7 @@ from app.models import (
     InspectionMember,
     InspectionScore,
     InspectionStatus,
+    ItemYearFailures,
     ParArea,
     Role,
     Unit,
@@ -464,13 +465,18 @@ def top_failed(user: User, year: int, scored_by_template: dict[int, int] | None 
     """The criteria failed most often in the year's scored inspections: code, question, in how many
     inspections it failed, and that as a share of the year's scored inspections that used its checklist.
 
-    Failures are read from the answers' (inspection, outcome, item) index; `scored_by_template` (from the
-    dashboard's query of scores) saves counting the inspections per checklist again."""
-    failures = _scoped(
-        sa.select(Answer.item_id, sa.func.count().label("failed"))
-        .select_from(Answer).join(Inspection, Inspection.id == Answer.inspection_id)
-        .where(_year(year), Inspection.status.in_(FIELD_WORK_DONE), Answer.outcome == "fail")
-        .group_by(Answer.item_id), user).subquery()
+    Whoever sees every unit reads the year's failures kept per item (app.models.unit_figures); a scope's are
+    read from the answers' (inspection, outcome, item) index. `scored_by_template` (from the dashboard's
+    query of scores) saves counting the inspections per checklist again."""
+    if _inspection_scope(user) is None:
+        failures = sa.select(ItemYearFailures.item_id, ItemYearFailures.failed).where(
+            ItemYearFailures.year == year).subquery()
+    else:
+        failures = _scoped(
+            sa.select(Answer.item_id, sa.func.count().label("failed"))
+            .select_from(Answer).join(Inspection, Inspection.id == Answer.inspection_id)
+            .where(_year(year), Inspection.status.in_(FIELD_WORK_DONE), Answer.outcome == "fail")
+            .group_by(Answer.item_id), user).subquery()
     query = (sa.select(ChecklistSection.template_id, ChecklistItem.code, ChecklistItem.question,
                        sa.func.sum(failures.c.failed))
              .select_from(failures).join(ChecklistItem, ChecklistItem.id == failures.c.item_id)

@@ -13,6 +13,7 @@ from app.models import (
     FindingStatus,
     Inspection,
     InspectionStatus,
+    ItemYearFailures,
     ParArea,
     UnitYearArea,
     UnitYearFigures,
@@ -24,7 +25,7 @@ from tests.conftest import TEST_DATABASE_URL
 from tests.threads import in_threads
 
 F, S = FindingStatus, InspectionStatus
-TABLES = (UnitYearFigures.__table__, UnitYearArea.__table__)
+TABLES = (UnitYearFigures.__table__, UnitYearArea.__table__, ItemYearFailures.__table__)
 
 
 def kept() -> dict:
@@ -41,6 +42,11 @@ def assert_kept_as_rewritten() -> dict:
     assert kept() == rows
     db.session.rollback()
     return rows
+
+
+def failures(year) -> dict:
+    return dict(db.session.execute(sa.select(ItemYearFailures.item_id, ItemYearFailures.failed)
+                                   .where(ItemYearFailures.year == year)).all())
 
 
 def figures(unit, year) -> UnitYearFigures | None:
@@ -70,6 +76,7 @@ def test_the_figures_count_the_inspection_its_score_and_its_issued_findings(scor
     assert row.latest_inspection_id == inspection.id and row.latest_possible > row.latest_earned > 0
     area = db.session.get(UnitYearArea, (unit.id, 2025, ParArea.PROCEDURES.value))
     assert (area.failed, area.scored) == (1, 2)
+    assert failures(2025) == {inspection.template.items[1].id: 1}
     assert_kept_as_rewritten()
 
 
@@ -92,6 +99,7 @@ def test_an_inspection_moved_to_another_year_or_unit_takes_its_figures_along(sco
     inspection.planned_start, inspection.planned_end = date(2024, 11, 4), date(2024, 11, 5)
     db.session.commit()
     assert figures(unit, 2025) is None and figures(unit, 2024).closed == 1
+    assert not failures(2025) and sum(failures(2024).values()) == 1
     other = factories.make_unit(name="Sở Y tế")
     inspection.unit_id = other.id
     db.session.commit()
@@ -108,6 +116,7 @@ def test_a_cancelled_inspection_a_deleted_draft_and_a_new_inspection(scored):
     db.session.commit()
     row = figures(unit, 2025)
     assert (row.planned, row.done, row.scored, row.latest_inspection_id) == (1, 0, 0, None)
+    assert not failures(2025)
     assert_kept_as_rewritten()
 
 
