@@ -280,15 +280,13 @@ class UnitIndex:
     grade: str
     fields: dict  # ParArea → (score, maximum)
 
-    @property
-    def weakest(self) -> ParArea | None:
-        shares = {area: s / m for area, (s, m) in self.fields.items() if m}
-        return min(shares, key=shares.get) if shares else None
-
-    @property
-    def weakest_share(self) -> float:
-        """The weakest field's share of its maximum (1 when no field has one): the heat map's order."""
-        return min((s / m for s, m in self.fields.values() if m), default=1)
+    def weakest_and_share(self) -> tuple[ParArea | None, float]:
+        """The weakest field and its share of its maximum ((None, 1) when no field has a maximum)."""
+        weakest, lowest = None, 1
+        for area, (score, maximum) in self.fields.items():
+            if maximum and (weakest is None or score / maximum < lowest):
+                weakest, lowest = area, score / maximum
+        return weakest, lowest
 
 
 def by_unit(year: int, unit_ids=None) -> dict[int, UnitIndex]:
@@ -307,9 +305,10 @@ def by_unit(year: int, unit_ids=None) -> dict[int, UnitIndex]:
     if unit_ids is not None:
         query = query.where(IndexResult.unit_id.in_(unit_ids))
     found: dict[int, UnitIndex] = {}
+    areas = tuple(ParArea)  # once: iterating the enum class costs a generator per row
     for unit_id, total, maximum, rank, grade, *scores in plain_rows(query):
         found[unit_id] = UnitIndex(year, total, maximum, rank, grade, {
-            area: (score, field_max) for area, score, field_max in zip(ParArea, scores[::2], scores[1::2])
+            area: (score, field_max) for area, score, field_max in zip(areas, scores[::2], scores[1::2])
             if score is not None})
     return found
 

@@ -108,10 +108,10 @@ def _year(year: int):
 # --- grading -------------------------------------------------------------------------------------
 
 def _grading_bands(template_ids) -> dict[int, list]:
-    """The grading bands of the templates (one query, only when some unit has a score)."""
+    """The grading bands of the templates, highest first (one query, only when some unit has a score)."""
     if not template_ids:
         return {}
-    return {template_id: bands or [] for template_id, bands in plain_rows(
+    return {template_id: scoring.ordered_bands(bands or []) for template_id, bands in plain_rows(
         sa.select(ChecklistTemplate.id, ChecklistTemplate.grading_bands).where(ChecklistTemplate.id.in_(template_ids)))}
 
 
@@ -123,7 +123,12 @@ def percent(earned: float, possible: float) -> float | None:
 
 
 def grade(score: float | None, bands: list) -> str | None:
-    return scoring.grade(None if score is None else f"{score:.2f}", bands)
+    return grade_in(score, scoring.ordered_bands(bands))
+
+
+def grade_in(score: float | None, ordered_bands: list) -> str | None:
+    """`grade` with the bands already in `scoring.ordered_bands`' order, for many scores at once."""
+    return None if score is None else scoring.grade_in(Decimal(f"{score:.2f}"), ordered_bands)
 
 
 # --- the dashboard ---------------------------------------------------------------------------------
@@ -213,15 +218,17 @@ def _data_stamp(year: int) -> tuple:
 
 def dashboard(user: User, year: int, today: date, sort: str = "name", descending: bool = False) -> Dashboard:
     """The year's figures, computed (`_compute`), or kept from the last time when nothing changed since."""
-    scope = "all" if _inspection_scope(user) is None else f"{user.role.value}:{user.id}"
-    key = (str(db.engine.url), id(db.engine), scope, year, today, _data_stamp(year))
     keep = current_app.config["REPORTS_KEEP"]
-    data = _computed.get(key) if keep else None
-    if data is None:
+    if keep:
+        scope = "all" if _inspection_scope(user) is None else f"{user.role.value}:{user.id}"
+        key = (str(db.engine.url), id(db.engine), scope, year, today, _data_stamp(year))
+        data = _computed.get(key)
+        if data is None:
+            data = _computed[key] = _compute(user, year, today)
+            while len(_computed) > keep:
+                _computed.popitem(last=False)
+    else:
         data = _compute(user, year, today)
-        _computed[key] = data
-        while len(_computed) > keep:
-            _computed.popitem(last=False)
     units = sorted(data.units, key=lambda r: (r.sort_value(sort if sort in SORT_KEYS else "name"), r.name.casefold()),
                    reverse=descending)
     return replace(data, units=units)
@@ -368,7 +375,7 @@ def _set_latest_scores(rows: dict[int, UnitRow], latest: dict[int, tuple]) -> No
     for unit_id, (_start, inspection_id, template_id, score) in latest.items():
         r = rows.get(unit_id)
         if r is not None:
-            r.score, r.latest_inspection_id, r.grade = score, inspection_id, grade(score, bands[template_id])
+            r.score, r.latest_inspection_id, r.grade = score, inspection_id, grade_in(score, bands[template_id])
 
 
 def _trends(rows: dict[int, UnitRow], sums: _ScoreSums) -> tuple[list[dict], set[int]]:
@@ -445,8 +452,9 @@ def _index(rows: dict[int, UnitRow], year: int, everyone: bool) -> tuple[int | N
         if unit_id not in rows:
             continue
         r = rows[unit_id]
-        r.index_total, r.index_weakest = result.total, result.weakest
-        ordered.append((result.weakest_share, r.name, unit_id, result))
+        weakest, share = result.weakest_and_share()
+        r.index_total, r.index_weakest = result.total, weakest
+        ordered.append((share, r.name, unit_id, result))
     ordered.sort(key=lambda entry: entry[:2])
     return index_year, [cchc_index.heat_row(unit_id, name, result) for _share, name, unit_id, result in ordered]
 

@@ -274,11 +274,19 @@ def grade(percent: Decimal | None, bands: list[dict]) -> str | None:
     """
     if percent is None:
         return None
-    percent = _decimal(percent, "percent")
-    ordered = sorted(bands, key=lambda band: _decimal(band["min_percent"], "min_percent"), reverse=True)
-    for band in ordered:
-        if _decimal(band["min_percent"], "min_percent") <= percent:
-            return band["label"]
+    return grade_in(_decimal(percent, "percent"), ordered_bands(bands))
+
+
+def ordered_bands(bands: list[dict]) -> list[tuple[Decimal, str]]:
+    """The bands as (min_percent, label), highest first: `grade_in` reads them, for many scores at once."""
+    return sorted(((_decimal(band["min_percent"], "min_percent"), band["label"]) for band in bands),
+                  key=lambda band: band[0], reverse=True)
+
+
+def grade_in(percent: Decimal, ordered: list[tuple[Decimal, str]]) -> str | None:
+    for minimum, label in ordered:
+        if minimum <= percent:
+            return label
     return None
 
 
