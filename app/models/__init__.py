@@ -40,7 +40,7 @@ from app.models.inspection import Inspection, InspectionKind, InspectionMember, 
 from app.models.notification import Notification
 from app.models.report import InspectionScore
 from app.models.search import SearchTerm
-from app.models.unit_figures import ItemYearFailures, UnitYearArea, UnitYearFigures
+from app.models.unit_figures import ItemYearFailures, TemplateYearScored, UnitYearArea, UnitYearFigures
 from app.models.unit import IssuingBody, Unit, UnitKind
 from app.models.user import Role, User, UserSession
 
@@ -94,6 +94,7 @@ __all__ = [
     "TargetOperator",
     "TeamRole",
     "TemplateStatus",
+    "TemplateYearScored",
     "Unit",
     "UnitKind",
     "UnitYearArea",

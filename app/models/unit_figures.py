@@ -5,7 +5,8 @@ that the dashboard of whoever sees every unit reads a row per unit instead of gr
 inspections planned and done, the issued findings of which the unit is in charge (not closed, closed,
 repeated), the scored inspections' summed points, and the latest scored inspection's. `UnitYearArea`
 holds the failed and scored items per PAR INDEX area (the heat map), and `ItemYearFailures` how often
-each checklist item failed in a year (the most failed criteria). Overdue findings are not kept: they
+each checklist item failed in a year and `TemplateYearScored` how many inspections each checklist scored
+(the most failed criteria and their shares). Overdue findings are not kept: they
 change with the day, not with the data.
 
 The rows are derived, like `inspection_score`, and rewritten from their sources for the (unit, year)
@@ -72,6 +73,18 @@ class ItemYearFailures(db.Model):
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_item.id", ondelete="CASCADE"), primary_key=True)
     failed: Mapped[int] = mapped_column(default=0)
+
+
+class TemplateYearScored(db.Model):
+    """How many of a year's inspections past field work were scored with each checklist: the most failed
+    criteria's shares. Rewritten with the year's failures."""
+
+    __tablename__ = "template_year_scored"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    template_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_template.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    scored: Mapped[int] = mapped_column(default=0)
 
 
 # --- rewriting the rows of some pairs -----------------------------------------------------------------
@@ -172,6 +185,13 @@ def _failures_select(years) -> sa.Select:
             .group_by(_year_of(Inspection.planned_start), Answer.item_id))
 
 
+def _scored_select(years) -> sa.Select:
+    has_points = sa.exists().where(InspectionScore.inspection_id == Inspection.id, InspectionScore.possible > 0)
+    return (sa.select(_year_of(Inspection.planned_start), Inspection.template_id, sa.func.count())
+            .where(Inspection.status.in_(FIELD_WORK_DONE), has_points, _in_years(years))
+            .group_by(_year_of(Inspection.planned_start), Inspection.template_id))
+
+
 def refresh(connection: sa.Connection, pairs=None, failure_years=None) -> None:
     """Rewrite the rows of these (unit, year) pairs and the failures of these years from their sources
     (everything when both are None)."""
@@ -189,10 +209,12 @@ def refresh(connection: sa.Connection, pairs=None, failure_years=None) -> None:
             connection.execute(table.delete().where(_pairs_clause(pairs, table.c.unit_id, table.c.year)))
             connection.execute(table.insert().from_select(columns, select))
     if everything or failure_years:
-        table = ItemYearFailures.__table__
-        connection.execute(table.delete().where(
-            sa.true() if failure_years is None else table.c.year.in_(failure_years)))
-        connection.execute(table.insert().from_select(["year", "item_id", "failed"], _failures_select(failure_years)))
+        for table, select, columns in (
+                (ItemYearFailures.__table__, _failures_select(failure_years), ["year", "item_id", "failed"]),
+                (TemplateYearScored.__table__, _scored_select(failure_years), ["year", "template_id", "scored"])):
+            connection.execute(table.delete().where(
+                sa.true() if failure_years is None else table.c.year.in_(failure_years)))
+            connection.execute(table.insert().from_select(columns, select))
 
 
 # --- noting what a transaction touched --------------------------------------------------------------

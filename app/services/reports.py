@@ -42,6 +42,7 @@ from app.models import (
     ItemYearFailures,
     ParArea,
     Role,
+    TemplateYearScored,
     Unit,
     UnitYearArea,
     UnitYearFigures,
@@ -473,12 +474,14 @@ def top_failed(user: User, year: int, scored_by_template: dict[int, int] | None 
     """The criteria failed most often in the year's scored inspections: code, question, in how many
     inspections it failed, and that as a share of the year's scored inspections that used its checklist.
 
-    Whoever sees every unit reads the year's failures kept per item (app.models.unit_figures); a scope's are
-    read from the answers' (inspection, outcome, item) index. `scored_by_template` (from the dashboard's
-    query of scores) saves counting the inspections per checklist again."""
+    Whoever sees every unit reads both kept per year (app.models.unit_figures). A scope's failures are read
+    from the answers' (inspection, outcome, item) index; `scored_by_template` (from the dashboard's query
+    of scores) saves counting its inspections per checklist again."""
     if _inspection_scope(user) is None:
         failures = sa.select(ItemYearFailures.item_id, ItemYearFailures.failed).where(
             ItemYearFailures.year == year).subquery()
+        scored_by_template = dict(plain_rows(sa.select(TemplateYearScored.template_id, TemplateYearScored.scored)
+                                             .where(TemplateYearScored.year == year)).all())
     else:
         failures = _scoped(
             sa.select(Answer.item_id, sa.func.count().label("failed"))

@@ -15,6 +15,7 @@ from app.models import (
     InspectionStatus,
     ItemYearFailures,
     ParArea,
+    TemplateYearScored,
     UnitYearArea,
     UnitYearFigures,
 )
@@ -25,7 +26,8 @@ from tests.conftest import TEST_DATABASE_URL
 from tests.threads import in_threads
 
 F, S = FindingStatus, InspectionStatus
-TABLES = (UnitYearFigures.__table__, UnitYearArea.__table__, ItemYearFailures.__table__)
+TABLES = (UnitYearFigures.__table__, UnitYearArea.__table__, ItemYearFailures.__table__,
+          TemplateYearScored.__table__)
 
 
 def kept() -> dict:
@@ -77,6 +79,7 @@ def test_the_figures_count_the_inspection_its_score_and_its_issued_findings(scor
     area = db.session.get(UnitYearArea, (unit.id, 2025, ParArea.PROCEDURES.value))
     assert (area.failed, area.scored) == (1, 2)
     assert failures(2025) == {inspection.template.items[1].id: 1}
+    assert db.session.get(TemplateYearScored, (2025, inspection.template_id)).scored == 1
     assert_kept_as_rewritten()
 
 

@@ -1,13 +1,13 @@
 """kept dashboard figures
 
 Each unit's dashboard figures per year (inspections, issued findings, scores, failed items per PAR
-area) and each item's failures per year, kept up to date on every commit by app.models.unit_figures;
-filled here for existing data with the same INSERT … SELECT. A partial index of the active findings
-for the dashboard's one live count, the overdue findings.
+area), each item's failures and each checklist's scored inspections per year, kept up to date on every
+commit by app.models.unit_figures; filled here for existing data with the same INSERT … SELECT. A
+partial index of the active findings for the dashboard's one live count, the overdue findings.
 
-Revision ID: 6338135414df
+Revision ID: 4841454c4701
 Revises: d0185fe0b031
-Create Date: 2026-12-05 12:52:50.825401
+Create Date: 2026-12-05 13:03:07.460125
 
 """
 from alembic import op
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '6338135414df'
+revision = '4841454c4701'
 down_revision = 'd0185fe0b031'
 branch_labels = None
 depends_on = None
@@ -31,6 +31,13 @@ def upgrade():
     sa.Column('scored', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_unit_year_area_unit_id_unit'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('unit_id', 'year', 'par_area', name=op.f('pk_unit_year_area'))
+    )
+    op.create_table('template_year_scored',
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('template_id', sa.Integer(), nullable=False),
+    sa.Column('scored', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['template_id'], ['checklist_template.id'], name=op.f('fk_template_year_scored_template_id_checklist_template'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('year', 'template_id', name=op.f('pk_template_year_scored'))
     )
     op.create_table('unit_year_figures',
     sa.Column('unit_id', sa.Integer(), nullable=False),
@@ -79,5 +86,6 @@ def downgrade():
         batch_op.drop_index('ix_unit_year_figures_year')
 
     op.drop_table('unit_year_figures')
+    op.drop_table('template_year_scored')
     op.drop_table('unit_year_area')
     # ### end Alembic commands ###
