@@ -350,4 +350,5 @@ class IndexHeatRow:
 
 
 def heat_row(unit_id: int, name: str, result: UnitIndex) -> IndexHeatRow:
-    return IndexHeatRow(unit_id, name, {area.value: pair for area, pair in result.fields.items()})
+    # The fields' keys are ParArea members, which are strings: a cell is found by the area's value as well.
+    return IndexHeatRow(unit_id, name, result.fields)
