@@ -30,9 +30,12 @@ from app.models.finding import ACTIVE_STATUSES, ISSUED_STATUSES, Finding, Findin
 from app.models.inspection import FIELD_WORK_DONE, Inspection, InspectionStatus
 from app.models.report import SCORES_REWRITTEN, InspectionScore
 
-# The first keys of the two-key advisory locks: of a (unit, year) pair (second key: unit × 10⁴ + year),
-# and of a year's failures (second key: the year).
+# The advisory locks' keys (one bigint): a kind in the top bits, then the unit and the year.
 LOCK_PAIR, LOCK_YEAR = 517, 518
+
+
+def _lock_key(kind: int, unit_id: int, year: int) -> int:
+    return (kind << 48) | (unit_id << 16) | year
 
 
 class UnitYearFigures(db.Model):
@@ -93,9 +96,14 @@ def _year_of(column):
     return sa.cast(sa.extract("year", column), sa.Integer)
 
 
+def _in_year(year: int):
+    """SQL: the inspection's planned start lies in `year` (a date range, which its index answers)."""
+    return Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31))
+
+
 def _pairs_clause(pairs, unit_column, year_column=None):
     """SQL: the (unit, year) is one of `pairs` (None: every pair), the year by the inspection's planned
-    start (a date range, which its index answers) or by `year_column`."""
+    start or by `year_column`."""
     if pairs is None:
         return sa.true()
     by_year = defaultdict(list)
@@ -103,8 +111,7 @@ def _pairs_clause(pairs, unit_column, year_column=None):
         by_year[year].append(unit_id)
     if year_column is not None:
         return sa.or_(*(sa.and_(year_column == year, unit_column.in_(sorted(units))) for year, units in by_year.items()))
-    return sa.or_(*(sa.and_(Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31)),
-                            unit_column.in_(sorted(units))) for year, units in by_year.items()))
+    return sa.or_(*(sa.and_(_in_year(year), unit_column.in_(sorted(units))) for year, units in by_year.items()))
 
 
 def _figures_select(pairs) -> sa.Select:
@@ -174,8 +181,7 @@ FIGURES_COLUMNS = ["unit_id", "year", "planned", "done", "scored", "earned", "po
 
 
 def _in_years(years):
-    return sa.true() if years is None else sa.or_(
-        *(Inspection.planned_start.between(date(year, 1, 1), date(year, 12, 31)) for year in years))
+    return sa.true() if years is None else sa.or_(*(_in_year(year) for year in years))
 
 
 def _failures_select(years) -> sa.Select:
@@ -199,9 +205,10 @@ def refresh(connection: sa.Connection, pairs=None, failure_years=None) -> None:
     pairs = None if everything else sorted(set(pairs or ()))
     failure_years = None if everything else sorted(set(failure_years or ()))
     if not everything and connection.dialect.name == "postgresql":
-        keys = [(LOCK_PAIR, unit_id * 10_000 + year) for unit_id, year in pairs] + [(LOCK_YEAR, y) for y in failure_years]
-        for space, key in keys:
-            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(space, key)))
+        keys = [_lock_key(LOCK_PAIR, unit_id, year) for unit_id, year in pairs] + [
+            _lock_key(LOCK_YEAR, 0, year) for year in failure_years]
+        for key in keys:
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.cast(key, sa.BigInteger))))
     if everything or pairs:
         for table, select, columns in (
                 (UnitYearFigures.__table__, _figures_select(pairs), FIGURES_COLUMNS),

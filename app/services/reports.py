@@ -290,7 +290,7 @@ def _count_overdue(rows: dict[int, UnitRow], year: int, today: date) -> None:
     """Issued findings past their due date per responsible unit, for everyone (the rest is kept)."""
     overdue = (sa.select(Finding.unit_id, sa.func.count())
                .join(Inspection, Inspection.id == Finding.inspection_id)
-               .where(_year(year), Finding.status.in_(ACTIVE_STATUSES), Finding.due_date < today)
+               .where(_year(year), deadlines.overdue_clause(Finding, ACTIVE_STATUSES, today))
                .group_by(Finding.unit_id))
     for unit_id, count in plain_rows(overdue):
         if unit_id in rows:  # an issued finding gives its unit kept figures for the year
