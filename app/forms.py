@@ -92,9 +92,18 @@ def db_int(value: str) -> int:
     return number
 
 
-def paginate(query):
-    """db.paginate with the page from the URL kept to what an offset can hold: a page past the
-    last one answers 404 (Flask-SQLAlchemy), never a database error."""
+def page_args() -> tuple[int, int]:
+    """The page asked for in the URL, kept to what an offset can hold, and the rows per page."""
     per_page = current_app.config["PER_PAGE"]
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), DB_INT_MAX // per_page)
-    return db.paginate(query, page=page, per_page=per_page)
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), DB_INT_MAX // per_page), per_page
+
+
+def paginate(query, total: int | None = None):
+    """db.paginate on the page from the URL: a page past the last one answers 404
+    (Flask-SQLAlchemy), never a database error. `total` comes from a list that counts its rows
+    itself, because its query holds only the rows up to this page."""
+    page, per_page = page_args()
+    pagination = db.paginate(query, page=page, per_page=per_page, count=total is None)
+    if total is not None:
+        pagination.total = total
+    return pagination

@@ -30,7 +30,7 @@ from app.findings.forms import (
     SubmitForm,
     list_filters,
 )
-from app.forms import apply_error, form_status, paginate
+from app.forms import apply_error, form_status, page_args, paginate
 from app.htmx import is_htmx, render
 from app.inspections.loaders import get_inspection
 from app.models import (
@@ -83,7 +83,8 @@ def index():
     """Every finding the user may see, filtered and searched in SQL, paginated; the filters are the URL."""
     today = clock.local_today()
     query, filters = finding_lists.filtered_findings(current_user, list_filters(request.args), today)
-    page = paginate(finding_lists.ordered_ids(query, today))
+    page_number, per_page = page_args()
+    page = paginate(*finding_lists.page_ids(current_user, query, filters, today, up_to=page_number * per_page))
     page.items = finding_lists.rows_in_order(page.items)
     units = finding_lists.unit_choices(current_user, UNIT_CHOICES_MOST)
     return render("findings/index.html", "findings/_results.html", page=page, filters=filters, today=today,

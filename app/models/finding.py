@@ -88,6 +88,9 @@ class Finding(TimestampMixin, db.Model):
         # The findings list: the ids of a status and severity in a year's inspections, in the list's
         # order, read from the index alone (the page's rows are then loaded by id).
         sa.Index("ix_finding_list", "status", "severity", "inspection_id", "due_date", "id"),
+        # The whole list of whoever sees every finding: its first ids in due date order, overdue first
+        # (app.services.finding_lists.page_ids).
+        sa.Index("ix_finding_due_order", "due_date", "id", "status"),
         # The dashboard's overdue findings per unit of a year's inspections: the active ones only.
         sa.Index("ix_finding_active_due", "inspection_id", "due_date", "unit_id",
                  postgresql_where=_IS_ACTIVE, sqlite_where=_IS_ACTIVE),

@@ -55,7 +55,9 @@ class SearchTerm(db.Model):
     __table_args__ = (
         # The prefix range of a query word, per kind, answered from the index alone.
         sa.Index("ix_search_term_kind_term", "kind", "term", "entity_id"),
-        sa.Index("ix_search_term_kind_entity", "kind", "entity_id"),
+        # A row's terms (rewritten when it changes), and whether a row has a word: a findings list searched
+        # by two words looks up the second word's prefix per row, from the index alone.
+        sa.Index("ix_search_term_kind_entity_term", "kind", "entity_id", "term"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

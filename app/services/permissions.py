@@ -71,8 +71,11 @@ def units_visible_to(user: User) -> sa.Select:
     return query.where(Unit.id.in_(sa.select(tree.c.id)))
 
 
-def _visible_unit_ids(user: User) -> sa.Select:
-    return units_visible_to(user).with_only_columns(Unit.id)
+def _visible_unit_ids(user: User) -> list[int]:
+    """The ids of the units a unit head may read, read first: in a query's IN (…) the planner then sees
+    how few they are. It estimates the recursive tree at thousands of units, and at national scale a
+    unit head's 127 findings were counted by reading all 424,000 (120 ms instead of 1)."""
+    return list(db.session.scalars(units_visible_to(user).with_only_columns(Unit.id)))
 
 
 # --- inspections and their checklists ------------------------------------------------------------
@@ -176,7 +179,7 @@ def _is_team_lead(user: User, inspection: Inspection) -> bool:
 def _is_unit_head_of(user: User, finding: Finding) -> bool:
     if user.role != Role.UNIT_HEAD:
         return False
-    return db.session.scalar(_visible_unit_ids(user).where(Unit.id == finding.unit_id)) is not None
+    return finding.unit_id in _visible_unit_ids(user)
 
 
 def can_draft_findings(user: User, inspection: Inspection) -> bool:
@@ -399,7 +402,7 @@ def visible_directives(user: User) -> sa.Select:
 def _is_unit_head_of_item(user: User, item: FollowUpItem) -> bool:
     if user.role != Role.UNIT_HEAD:
         return False
-    return db.session.scalar(_visible_unit_ids(user).where(Unit.id == item.unit_id)) is not None
+    return item.unit_id in _visible_unit_ids(user)
 
 
 @dataclass(frozen=True)

@@ -272,6 +272,30 @@ def test_list_filters_search_and_fragment(concluded, client_as):
     assert repeat.code in client.get(f"/findings/units/{concluded.unit_id}").get_data(as_text=True)
 
 
+def test_every_page_of_the_list_is_overdue_first_then_by_due_date_none_last(app, concluded, client_as):
+    """A leader's whole list reads its pages in index order (finding_lists.page_ids), a narrowed list
+    sorts them: both give the same pages."""
+    app.config["PER_PAGE"] = 2
+    today, day = clock.local_today(), timedelta(days=1)
+    in_order = [issued(concluded, title="Quá hạn lâu nhất", due_date=today - 9 * day),
+                issued(concluded, title="Quá hạn hôm qua", due_date=today - day, status=F.SUBMITTED),
+                issued(concluded, title="Đóng từ lâu", due_date=today - 20 * day, status=F.CLOSED),
+                issued(concluded, title="Còn hạn năm ngày", due_date=today + 5 * day, status=F.IN_PROGRESS),
+                issued(concluded, title="Không hạn một", due_date=None),
+                issued(concluded, title="Không hạn hai", due_date=None, status=F.CLOSED)]
+    make_finding(concluded, title="Bản nháp")
+    issued(concluded, title="Đã bỏ", status=F.DISMISSED)
+    client = client_as("leader")
+    for narrowed in ({}, {"severity": "minor"}):
+        seen = []
+        for number in (1, 2, 3):
+            page = client.get("/findings/", query_string=narrowed | {"page": number}).get_data(as_text=True)
+            assert f"Trang {number}/3" in page
+            seen += sorted((f for f in in_order if f.title in page), key=lambda f: page.index(f.title))
+        assert [f.title for f in seen] == [f.title for f in in_order]
+        assert client.get("/findings/", query_string=narrowed | {"page": 4}).status_code == 404
+
+
 def test_unit_filter_is_a_choice_or_for_many_units_a_search(concluded, client_as, monkeypatch):
     other = make_unit(name="Ủy ban nhân dân xã Hòa Bình", code="XHB")
     issued(concluded, title="Thiếu niêm yết")
