@@ -23,15 +23,16 @@ from app.services.reports import SORT_KEYS
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}  # Flask adds the charset to text types
 
 
-def _dashboard_context() -> dict:
+def _dashboard_context(whole_heat: bool = False) -> dict:
     if not reports.can_see_dashboard(current_user):
         abort(404)
     today = clock.local_today()
     args = DashboardArgs.read(request.args, today.year)
-    data = reports.dashboard(current_user, args.year, today, args.sort, args.descending)
+    data = reports.dashboard(current_user, args.year, today, args.sort, args.descending,
+                             whole_heat=whole_heat or args.all_heat)
     units = Page.of(data.units, args.page, current_app.config["PER_PAGE"])
     return {"units": units, "data": data, "args": args, "sort_keys": SORT_KEYS, "today": today,
-            "all_areas": list(ParArea)}
+            "all_areas": list(ParArea), "heat_most": reports.HEAT_MOST}
 
 
 @bp.route("/")
@@ -47,7 +48,7 @@ def dashboard():
 @bp.route("/print")
 def printable():
     """The dashboard as an A4 report: tables beside the charts, no menus."""
-    return render("reports/print.html", **_dashboard_context())
+    return render("reports/print.html", **_dashboard_context(whole_heat=True))
 
 
 @bp.route("/export/<any(findings, inspections, scores, units):what>.<any(xlsx, csv):fmt>")

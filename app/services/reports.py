@@ -61,6 +61,7 @@ from app.services.permissions import (
 
 NOT_ISSUED = (FindingStatus.DRAFT, FindingStatus.DISMISSED)
 TREND_YEARS = 6  # the scores over the years: the chosen year and the five before it
+HEAT_MOST = 25  # the heat map's units with the largest share of failed items; every unit on request
 
 SORT_KEYS = {
     "name": _l("Unit"),
@@ -178,9 +179,12 @@ class HeatRow:
 
     @property
     def overall(self) -> float:
-        failed = sum(f for f, _ in self.cells.values())
-        scored = sum(s for _, s in self.cells.values())
-        return failed / scored if scored else 0.0
+        return failed_share(sum(f for f, _ in self.cells.values()), sum(s for _, s in self.cells.values()))
+
+
+def failed_share(failed: int, scored: int) -> float:
+    """The share of a unit's scored items that failed, which orders the heat map's units."""
+    return failed / scored if scored else 0.0
 
 
 @dataclass
@@ -189,7 +193,8 @@ class Dashboard:
     today: date
     units: list[UnitRow]
     areas: list[ParArea]
-    heat: list[HeatRow]
+    heat: list[HeatRow]  # the HEAT_MOST units with most failures, or every unit (whole_heat)
+    heat_units: int  # how many units the heat map has in all
     top_failed: list[dict]
     monthly: list[dict]  # [{"month": 1..12, "opened": n, "closed": n}]
     trend: list[dict]  # [{"year": y, "score": average of the units' scores, "inspections": n}]
@@ -217,46 +222,49 @@ def _data_stamp(year: int) -> tuple:
     )).one())
 
 
-def dashboard(user: User, year: int, today: date, sort: str = "name", descending: bool = False) -> Dashboard:
-    """The year's figures, computed (`_compute`), or kept from the last time when nothing changed since."""
+def dashboard(user: User, year: int, today: date, sort: str = "name", descending: bool = False,
+              whole_heat: bool = False) -> Dashboard:
+    """The year's figures, computed (`_compute`), or kept from the last time when nothing changed since;
+    the heat map has every unit only when `whole_heat`."""
     keep = current_app.config["REPORTS_KEEP"]
     if keep:
         scope = "all" if _inspection_scope(user) is None else f"{user.role.value}:{user.id}"
-        key = (str(db.engine.url), id(db.engine), scope, year, today, _data_stamp(year))
+        key = (str(db.engine.url), id(db.engine), scope, year, today, whole_heat, _data_stamp(year))
         data = _computed.get(key)
         if data is None:
-            data = _computed[key] = _compute(user, year, today)
+            data = _computed[key] = _compute(user, year, today, whole_heat)
             while len(_computed) > keep:
                 _computed.popitem(last=False)
     else:
-        data = _compute(user, year, today)
+        data = _compute(user, year, today, whole_heat)
     units = sorted(data.units, key=lambda r: (r.sort_value(sort if sort in SORT_KEYS else "name"), r.name.casefold()),
                    reverse=descending)
     return replace(data, units=units)
 
 
-def _compute(user: User, year: int, today: date) -> Dashboard:
+def _compute(user: User, year: int, today: date, whole_heat: bool) -> Dashboard:
     """The year's figures. Whoever sees every unit reads them from each unit's kept figures per year
     (app.models.unit_figures) and counts only the overdue findings, which change with the day; an
     inspector's, over their teams' inspections, are grouped from the inspections, scores and findings."""
     rows: dict[int, UnitRow] = {}
     everyone = _inspection_scope(user) is None
+    most = None if whole_heat else HEAT_MOST
     if everyone:
         scores = _read_unit_figures(rows, year)
         _count_overdue(rows, year, today)
-        heat, areas = _heat_map(rows, _unit_figures_heat(year))
+        heat, areas, heat_units = _kept_heat_map(rows, year, most)
     else:
         _count_inspections(rows, user, _year(year))
         _count_findings(rows, user, _year(year), today)
         scores = _sum_scores(user, year)
-        heat, areas = _heat_map(rows, _heat_query(user, year))
+        heat, areas, heat_units = _heat_map(rows, _heat_query(user, year), most)
     _set_latest_scores(rows, scores.latest)
     trend, scored_years = _trends(rows, scores)
     _count_tasks(rows, today, everyone)  # an inspector's rows stay their teams' units
     index_year, index_heat = _index(rows, year, everyone)
     units = sorted(rows.values(), key=lambda r: r.name.casefold())
     years = sorted(scored_years | set(range(year - TREND_YEARS + 1, today.year + 1)) | {year}, reverse=True)
-    return Dashboard(year=year, today=today, units=units, areas=areas, heat=heat,
+    return Dashboard(year=year, today=today, units=units, areas=areas, heat=heat, heat_units=heat_units,
                      top_failed=top_failed(user, year, None if everyone else scores.templates_in_year),
                      monthly=monthly(user, year), trend=trend, years=years, totals=_totals(units),
                      index_year=index_year, index_heat=index_heat)
@@ -402,23 +410,52 @@ def _heat_query(user: User, year: int) -> sa.Select:
         .group_by(Inspection.unit_id, InspectionScore.par_area), user)
 
 
-def _unit_figures_heat(year: int) -> sa.Select:
-    """4, for everyone: the same, kept per unit and year."""
-    return sa.select(UnitYearArea.unit_id, UnitYearArea.par_area, UnitYearArea.failed,
-                     UnitYearArea.scored).where(UnitYearArea.year == year)
+def _kept_heat_map(rows: dict[int, UnitRow], year: int,
+                   most: int | None) -> tuple[list[HeatRow], list[ParArea], int]:
+    """4, for everyone: the same from the cells kept per unit and year, reading only the cells of the
+    `most` units shown (at national scale 3,400 units have 24,000 cells, and 25 are shown)."""
+    f = UnitYearArea
+    totals = {unit_id: (failed, scored) for unit_id, failed, scored in plain_rows(
+        sa.select(f.unit_id, sa.func.sum(f.failed), sa.func.sum(f.scored)).where(f.year == year).group_by(f.unit_id))}
+    shown = _most_failed_first(rows, totals)[:most]
+    cells = sa.select(f.unit_id, f.par_area, f.failed, f.scored).where(f.year == year)
+    if most is not None:
+        cells = cells.where(f.unit_id.in_(shown))
+    seen_areas = set(db.session.scalars(sa.select(f.par_area).where(f.year == year).group_by(f.par_area)))
+    areas = [area for area in ParArea if area.value in seen_areas]
+    return _heat_rows(rows, plain_rows(cells), shown), areas, len(totals)
 
 
-def _heat_map(rows: dict[int, UnitRow], cells_query: sa.Select) -> tuple[list[HeatRow], list[ParArea]]:
-    """The heat map's rows from (unit, area, failed, scored), most failed first, and the areas that have any."""
-    heat_cells: dict[int, dict] = defaultdict(dict)
-    seen_areas = set()
-    for unit_id, area, failed, scored in plain_rows(cells_query):
-        seen_areas.add(area)
-        heat_cells[unit_id][area] = (int(failed), int(scored))
-    heat = sorted((HeatRow(unit_id, rows[unit_id].name if unit_id in rows else "", cells)
-                   for unit_id, cells in heat_cells.items()),
-                  key=lambda h: (-h.overall, h.name))
-    return heat, [area for area in ParArea if area.value in seen_areas]
+def _heat_map(rows: dict[int, UnitRow], cells_query: sa.Select,
+              most: int | None) -> tuple[list[HeatRow], list[ParArea], int]:
+    """The heat map from (unit, area, failed, scored): the `most` units with the largest share of failed
+    items (every unit when None), most first; the areas that have any; and how many units it has in all."""
+    cells = plain_rows(cells_query).all()
+    totals: dict[int, list] = defaultdict(lambda: [0, 0])
+    for unit_id, _area, failed, scored in cells:
+        totals[unit_id][0] += failed
+        totals[unit_id][1] += scored
+    shown = _most_failed_first(rows, totals)[:most]
+    seen_areas = {area for _unit, area, _failed, _scored in cells}
+    areas = [area for area in ParArea if area.value in seen_areas]
+    return _heat_rows(rows, cells, shown), areas, len(totals)
+
+
+def _most_failed_first(rows: dict[int, UnitRow], totals: dict) -> list[int]:
+    """The units of `totals` ({unit: (failed, scored)}) by their share of failed items, largest first,
+    then by name."""
+    return sorted(totals, key=lambda unit_id: (-failed_share(*totals[unit_id]),
+                                               rows[unit_id].name if unit_id in rows else ""))
+
+
+def _heat_rows(rows: dict[int, UnitRow], cells, shown: list[int]) -> list[HeatRow]:
+    """A heat map row for each unit of `shown`, in that order, from (unit, area, failed, scored) `cells`."""
+    by_unit: dict[int, dict] = {unit_id: {} for unit_id in shown}
+    for unit_id, area, failed, scored in cells:
+        if unit_id in by_unit:
+            by_unit[unit_id][area] = (int(failed), int(scored))
+    return [HeatRow(unit_id, rows[unit_id].name if unit_id in rows else "", unit_cells)
+            for unit_id, unit_cells in by_unit.items()]
 
 
 def _add_units(rows: dict[int, UnitRow], unit_ids, everyone: bool) -> None:

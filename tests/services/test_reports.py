@@ -181,6 +181,20 @@ def test_heat_map_is_the_share_of_failed_items_per_unit_and_area(world, leader):
     assert heat[u2.id].share("procedures") == 1.0 and data.heat[0].unit_id == u2.id  # most failures first
 
 
+def test_heat_map_shows_the_units_with_most_failures_and_every_unit_on_request(world, leader, monkeypatch):
+    monkeypatch.setattr(reports, "HEAT_MOST", 1)
+    u1, u2, _u3 = world.units
+    short = reports.dashboard(leader, 2025, TODAY)
+    assert [row.unit_id for row in short.heat] == [u2.id] and short.heat_units == 2
+    assert short.heat[0].cells == {"procedures": (2, 2), "digital_government": (1, 2)}
+    whole = reports.dashboard(leader, 2025, TODAY, whole_heat=True)
+    assert [row.unit_id for row in whole.heat] == [u2.id, u1.id] and whole.areas == short.areas
+    monkeypatch.setattr(reports, "HEAT_MOST", 0)  # an inspector's one unit, grouped from the rows
+    assert reports.dashboard(world.inspector, 2025, TODAY).heat == []
+    scoped = reports.dashboard(world.inspector, 2025, TODAY, whole_heat=True)
+    assert [row.unit_id for row in scoped.heat] == [u1.id] and scoped.heat_units == 1
+
+
 def test_most_failed_criteria(world, leader):
     top = reports.top_failed(leader, 2025)
     assert [(row["code"], row["failed"], row["scored"]) for row in top] == [

@@ -10,8 +10,10 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from app.extensions import db
-from app.models import FindingStatus, InspectionStatus, Role
+from app.models import ChecklistSection, FindingStatus, InspectionStatus, ParArea, Role
+from app.models.report import refresh_scores
 from app.clock import local_today
+from app.services import reports
 from tests import factories
 from tests.conftest import HX, login
 
@@ -72,6 +74,23 @@ def test_the_dashboard_shows_the_years_figures_and_links_each_to_its_list(app, l
     listed = leader_client.get(f"/findings/?overdue=1&unit={unit_id}&year={year}").get_data(as_text=True)
     assert listed.count('class="finding-row') == 2
     assert f'data-figure="overdue">2</a>' in page
+
+
+def test_the_heat_map_shows_the_units_with_most_failures_and_all_on_request(leader_client, monkeypatch):
+    monkeypatch.setattr(reports, "HEAT_MOST", 2)
+    findings = add_volume(3, 1)
+    for section in db.session.scalars(sa.select(ChecklistSection)):
+        section.par_area = ParArea.PROCEDURES
+    refresh_scores(db.session, {finding.inspection_id for finding in findings})
+    db.session.commit()
+
+    def heat_units(page, chart="chart-heat"):  # the rows of the chart's table
+        return page.split(f'id="{chart}"')[1].split("</figure>")[0].count('<th scope="row">UBND xã Đắk')
+
+    page = leader_client.get("/reports/").get_data(as_text=True)
+    assert heat_units(page) == 2 and "heat=all" in page
+    assert heat_units(leader_client.get("/reports/?heat=all").get_data(as_text=True)) == 3
+    assert heat_units(leader_client.get("/reports/print").get_data(as_text=True), "print-heat") == 3
 
 
 def test_sorting_swaps_the_table_for_htmx_and_is_a_plain_link_without(leader_client):
