@@ -1,5 +1,7 @@
 """Helpers shared by every feature's forms."""
-from flask import current_app, request
+from dataclasses import dataclass
+
+from flask import abort, current_app, request
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -98,12 +100,37 @@ def page_args() -> tuple[int, int]:
     return min(max(request.args.get("page", 1, type=int) or 1, 1), DB_INT_MAX // per_page), per_page
 
 
-def paginate(query, total: int | None = None):
+def paginate(query):
     """db.paginate on the page from the URL: a page past the last one answers 404
-    (Flask-SQLAlchemy), never a database error. `total` comes from a list that counts its rows
-    itself, because its query holds only the rows up to this page."""
+    (Flask-SQLAlchemy), never a database error."""
     page, per_page = page_args()
-    pagination = db.paginate(query, page=page, per_page=per_page, count=total is None)
-    if total is not None:
-        pagination.total = total
-    return pagination
+    return db.paginate(query, page=page, per_page=per_page)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list that reads its own pages, shaped as the pagination macro expects."""
+
+    items: list
+    page: int
+    pages: int
+    total: int
+
+    @classmethod
+    def of(cls, rows: list, page: int, per_page: int) -> "Page":
+        """A page of a list in memory (a page past the last one shows the last)."""
+        pages = max(1, -(-len(rows) // per_page))
+        page = min(max(page, 1), pages)
+        return cls(rows[(page - 1) * per_page: page * per_page], page, pages, len(rows))
+
+    @classmethod
+    def read(cls, items: list, total: int, page: int, per_page: int) -> "Page":
+        """A page read from the database with the list's total: past the last page, 404 (as paginate)."""
+        if not items and page > 1:
+            abort(404)
+        return cls(items, page, max(1, -(-total // per_page)), total)
+
+    has_prev = property(lambda self: self.page > 1)
+    has_next = property(lambda self: self.page < self.pages)
+    prev_num = property(lambda self: self.page - 1)
+    next_num = property(lambda self: self.page + 1)

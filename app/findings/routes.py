@@ -30,7 +30,7 @@ from app.findings.forms import (
     SubmitForm,
     list_filters,
 )
-from app.forms import apply_error, form_status, page_args, paginate
+from app.forms import Page, apply_error, form_status, page_args
 from app.htmx import is_htmx, render
 from app.inspections.loaders import get_inspection
 from app.models import (
@@ -83,9 +83,9 @@ def index():
     """Every finding the user may see, filtered and searched in SQL, paginated; the filters are the URL."""
     today = clock.local_today()
     query, filters = finding_lists.filtered_findings(current_user, list_filters(request.args), today)
-    page_number, per_page = page_args()
-    page = paginate(*finding_lists.page_ids(current_user, query, filters, today, up_to=page_number * per_page))
-    page.items = finding_lists.rows_in_order(page.items)
+    number, per_page = page_args()
+    ids, total = finding_lists.page_of_ids(current_user, query, filters, today, number, per_page)
+    page = Page.read(finding_lists.rows_in_order(ids), total, number, per_page)
     units = finding_lists.unit_choices(current_user, UNIT_CHOICES_MOST)
     return render("findings/index.html", "findings/_results.html", page=page, filters=filters, today=today,
                   units=units, statuses=[s for s in FindingStatus if s != FindingStatus.DISMISSED], severities=list(Severity))

@@ -6,27 +6,6 @@ from app.services.reports import SORT_KEYS
 
 
 @dataclass(frozen=True)
-class Page:
-    """One page of an already aggregated list, shaped as the pagination macro expects."""
-
-    items: list
-    page: int
-    pages: int
-    total: int
-
-    @classmethod
-    def of(cls, rows: list, page: int, per_page: int) -> "Page":
-        pages = max(1, -(-len(rows) // per_page))
-        page = min(max(page, 1), pages)
-        return cls(rows[(page - 1) * per_page: page * per_page], page, pages, len(rows))
-
-    has_prev = property(lambda self: self.page > 1)
-    has_next = property(lambda self: self.page < self.pages)
-    prev_num = property(lambda self: self.page - 1)
-    next_num = property(lambda self: self.page + 1)
-
-
-@dataclass(frozen=True)
 class DashboardArgs:
     year: int
     sort: str

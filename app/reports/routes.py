@@ -12,8 +12,8 @@ from app.htmx import render
 from app.models import ParArea, Role
 from app.reports import bp
 from app.findings.forms import list_filters
-from app.forms import clamp_year, db_int
-from app.reports.forms import DashboardArgs, Page
+from app.forms import Page, clamp_year, db_int
+from app.reports.forms import DashboardArgs
 from app.services import exports, finding_lists, reports
 from app.services import inspections as inspection_service
 from app.services import search as search_service

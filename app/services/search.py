@@ -18,7 +18,7 @@ from app.services.permissions import units_visible_to, visible_directives, visib
 MAX_WORDS = 8
 PER_KIND = 20
 
-__all__ = ["normalise", "query_words", "matches", "search", "Results"]
+__all__ = ["normalise", "query_words", "matches", "matching_ids", "search", "Results"]
 
 
 def query_words(q: str | None) -> list[str]:
@@ -38,6 +38,17 @@ def matches(kind: str, id_column, q: str | None):
     if not found:
         return None
     return sa.and_(*(id_column.in_(_ids_with_word(kind, word)) for word in found))
+
+
+def matching_ids(kind: str, q: str | None) -> sa.CompoundSelect | None:
+    """The ids of the `kind` rows with a word starting with each query word, for a list that reads every
+    match to count and order them; None when the query has no word. The words' ids are intersected before
+    any other table is read: `matches` fetched each finding of the first word, then probed the second
+    word's index for each (at national scale "tre han" is 20,662 and 83,349 findings: 150 → 60 ms)."""
+    found = query_words(q)
+    if not found:
+        return None
+    return sa.intersect(*(_ids_with_word(kind, word) for word in found))
 
 
 @dataclass

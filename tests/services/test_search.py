@@ -60,6 +60,15 @@ def test_every_word_must_begin_a_word(data, leader, q):
     assert search.search(leader, q).empty
 
 
+@pytest.mark.parametrize("q, found", [("tre han", ["late"]), ("TRỄ hạn nộp", ["late"]), ("thu", ["other"]),
+                                      ("bao cao", ["late"]), ("tre niem", []), ("  ,; ", None)])
+def test_a_list_reads_the_ids_with_every_word(data, q, found):
+    """matching_ids, for the findings list: the same rows as the search box finds."""
+    ids = search.matching_ids("finding", q)
+    assert (None if ids is None else sorted(db.session.scalars(ids))) == (
+        None if found is None else sorted(data[key].id for key in found))
+
+
 def test_an_empty_query_finds_nothing(data, leader):
     assert search.search(leader, "  ,; ").empty and search.matches("finding", None, "") is None
 

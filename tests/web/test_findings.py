@@ -273,8 +273,9 @@ def test_list_filters_search_and_fragment(concluded, client_as):
 
 
 def test_every_page_of_the_list_is_overdue_first_then_by_due_date_none_last(app, concluded, client_as):
-    """A leader's whole list reads its pages in index order (finding_lists.page_ids), a narrowed list
-    sorts them: both give the same pages."""
+    """A leader's whole list reads its pages in index order, a list searched by words counts its
+    matches as it sorts them, another narrowed list sorts them (finding_lists.page_of_ids): all give
+    the same pages."""
     app.config["PER_PAGE"] = 2
     today, day = clock.local_today(), timedelta(days=1)
     in_order = [issued(concluded, title="Quá hạn lâu nhất", due_date=today - 9 * day),
@@ -286,7 +287,7 @@ def test_every_page_of_the_list_is_overdue_first_then_by_due_date_none_last(app,
     make_finding(concluded, title="Bản nháp")
     issued(concluded, title="Đã bỏ", status=F.DISMISSED)
     client = client_as("leader")
-    for narrowed in ({}, {"severity": "minor"}):
+    for narrowed in ({}, {"q": "mô tả khắc"}, {"severity": "minor"}):  # every finding says "Mô tả", "Khắc phục"
         seen = []
         for number in (1, 2, 3):
             page = client.get("/findings/", query_string=narrowed | {"page": number}).get_data(as_text=True)
