@@ -6,8 +6,11 @@
 Seeds `flask seed-demo --scale` (default 2 provinces × 5 years = 10 province-years: ~1,000 units-years,
 3,000 inspections with 260,000 answers, ~40,000 findings) into a fresh SQLite file and a fresh PostgreSQL
 database (then VACUUM ANALYZE, as autovacuum would), serves each with gunicorn (2 sync workers), logs in
-as a leader and loads each page with wrk
+as a leader (and as a unit head, for their findings list) and loads each page with wrk
 (2 threads, 4 connections). Prints requests per second and p50/p95 latency. Target: p95 ≤ 150 ms.
+The bare reference, measured first on the same server, is /healthz: one query to the database and a
+look at the file store, no login, no template. It is what any request costs on this machine in that
+run, so runs on machines of different speed can be compared.
 Without --pg, or when PostgreSQL cannot be reached, only SQLite is measured.
 """
 import argparse
@@ -32,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from bench.serving import log_in, serve  # noqa: E402
 PASSWORD = "demo12345"
 USERNAME = "s1-leader1"
+UNIT_HEAD = "s1-unithead1"
 
 
 def flask(env: dict, *args: str) -> str:
@@ -110,15 +114,22 @@ def measure(name: str, url: str, port: int, seconds: int, provinces: int, years:
         env["BENCH_COOKIE"] = log_in(port, USERNAME, PASSWORD)[0]
         year = date.today().year
         pages = {
+            "bare reference: /healthz": "/healthz",
             "dashboard": f"/reports/?year={year - 1}",
             "dashboard, sorted by overdue": f"/reports/?year={year}&sort=overdue&dir=desc",
+            "findings, all": "/findings/",
             "findings, filtered": f"/findings/?year={year - 1}&status=active&severity=serious",
             "findings, overdue, word": "/findings/?overdue=1&q=tre+han",
+            "findings, two words": "/findings/?q=tre+han",
             "search": "/reports/search?q=tre+han",
         }
         for page, path in pages.items():
             results[(name, page)] = wrk(f"http://127.0.0.1:{port}{path}", seconds, env)
             print(f"  {page:32}p95 {results[(name, page)]['p95_ms']:.1f} ms")
+        env["BENCH_COOKIE"] = log_in(port, UNIT_HEAD, PASSWORD)[0]
+        page = "findings, a unit head's"
+        results[(name, page)] = wrk(f"http://127.0.0.1:{port}/findings/", seconds, env)
+        print(f"  {page:32}p95 {results[(name, page)]['p95_ms']:.1f} ms")
     finally:
         server.terminate()
         server.wait()

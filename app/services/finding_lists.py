@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import ACTIVE_STATUSES, Finding, FindingStatus, Inspection, Severity, Unit, User
+from app.models.unit_figures import UnitYearFigures
 from app.services import search
 from app.services.findings import overdue_clause
 from app.services.permissions import is_manager, units_visible_to, visible_findings
@@ -79,7 +80,7 @@ def page_of_ids(user: User, query: sa.Select, filters: dict, today: date, page: 
 
     - The whole list of someone who sees every finding (424,000 at national scale) reads the (due date,
       id) index in order: the overdue findings, then the rest, each up to the page's last row, instead
-      of sorting them all (112 → 2 ms).
+      of sorting them all (112 → 2 ms), and its count is the kept figures' (_issued_count).
     - A list searched by words sorts its matches, and counts them in the same statement: both read
       every match.
     - Any other list is narrowed, to few findings or to a band of due dates (a year's) that the index
@@ -88,7 +89,7 @@ def page_of_ids(user: User, query: sa.Select, filters: dict, today: date, page: 
     offset = (page - 1) * per_page
     if is_manager(user) and not any(filters.values()):
         page_ids = db.session.scalars(_in_index_order(ids, today, up_to=page * per_page).offset(offset).limit(per_page))
-        return list(page_ids), _count(ids)
+        return list(page_ids), _issued_count()
     if filters["q"]:
         rows = db.session.execute(ordered(ids.add_columns(sa.func.count().over()), today)
                                   .offset(offset).limit(per_page)).all()
@@ -105,6 +106,14 @@ def _in_index_order(ids: sa.Select, today: date, up_to: int) -> sa.Select:
              for rank, clause in enumerate((overdue, overdue.is_not(True)))]  # the rest: not overdue, or no due date
     merged = sa.union_all(*parts).subquery()
     return sa.select(merged.c.id).order_by(merged.c.part, *_in_part_order(merged.c.due_date, merged.c.id))
+
+
+def _issued_count() -> int:
+    """Every issued finding: the sum of the open and closed ones kept per unit and year
+    (app.models.unit_figures), a row per unit-year; counting the 424,000 findings of the national scale
+    read each entry of an index (65 ms)."""
+    f = UnitYearFigures
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(f.open + f.closed), 0)))
 
 
 def _count(ids: sa.Select) -> int:
