@@ -97,6 +97,11 @@ def wrk(url: str, seconds: int, env: dict, warm_up: bool = True) -> dict:
     return numbers
 
 
+def timed(name: str, page: str, url: str, seconds: int, env: dict, results: dict) -> None:
+    results[(name, page)] = wrk(url, seconds, env)
+    print(f"  {page:32}p95 {results[(name, page)]['p95_ms']:.1f} ms")
+
+
 def measure(name: str, url: str, port: int, seconds: int, provinces: int, years: int, results: dict,
             seeded: bool = False) -> None:
     env = os.environ | {"KIEMTRA_ENV": "production", "FLASK_SECRET_KEY": "b" * 64, "DATABASE_URL": url,
@@ -124,12 +129,9 @@ def measure(name: str, url: str, port: int, seconds: int, provinces: int, years:
             "search": "/reports/search?q=tre+han",
         }
         for page, path in pages.items():
-            results[(name, page)] = wrk(f"http://127.0.0.1:{port}{path}", seconds, env)
-            print(f"  {page:32}p95 {results[(name, page)]['p95_ms']:.1f} ms")
+            timed(name, page, f"http://127.0.0.1:{port}{path}", seconds, env, results)
         env["BENCH_COOKIE"] = log_in(port, UNIT_HEAD, PASSWORD)[0]
-        page = "findings, a unit head's"
-        results[(name, page)] = wrk(f"http://127.0.0.1:{port}/findings/", seconds, env)
-        print(f"  {page:32}p95 {results[(name, page)]['p95_ms']:.1f} ms")
+        timed(name, "findings, a unit head's", f"http://127.0.0.1:{port}/findings/", seconds, env, results)
     finally:
         server.terminate()
         server.wait()
@@ -138,9 +140,8 @@ def measure(name: str, url: str, port: int, seconds: int, provinces: int, years:
     server = serve("wsgi:app", port, env)
     try:
         env["BENCH_COOKIE"] = log_in(port, USERNAME, PASSWORD)[0]
-        page = "dashboard, computed each time"
-        results[(name, page)] = wrk(f"http://127.0.0.1:{port}/reports/?year={date.today().year - 1}", seconds, env)
-        print(f"  {page:32}p95 {results[(name, page)]['p95_ms']:.1f} ms")
+        timed(name, "dashboard, computed each time", f"http://127.0.0.1:{port}/reports/?year={date.today().year - 1}",
+              seconds, env, results)
     finally:
         server.terminate()
         server.wait()
